@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: ISC
+# Shopease auth suite. GNU make.
+#   make            build the programs in cgi-bin/
+#   make run        start MariaDB and lighttpd on 127.0.0.1:$(PORT) in the foreground
+#   make check      unit tests and HTTP tests against a real lighttpd and MariaDB
+#   make db-start   start the private MariaDB of make run alone
+#   make valgrind   the unit tests under valgrind
+#   make clean
+
+PORT ?= 8080
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PYTHON ?= /usr/bin/python3
+SANITIZE ?=
+
+PACKAGES = fcgi json-c libjwt libxcrypt libmariadb libcrypto
+
+WARNINGS = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wpointer-arith \
+	-Wstrict-prototypes -Wmissing-prototypes -Wvla -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -fstack-protector-strong -D_FORTIFY_SOURCE=2 $(WARNINGS)
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PACKAGES) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PACKAGES) 2>/dev/null)
+
+COMMON_SRC = $(wildcard common/*.c)
+COMMON_OBJ = $(COMMON_SRC:.c=.o)
+COMMON_LIB = common/libshopease.a
+PROGRAMS = cgi-bin/register cgi-bin/login cgi-bin/token_refresh cgi-bin/logout cgi-bin/me
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:.c=)
+
+.PHONY: all deps-build run db-start db-stop check unit http valgrind clean
+
+all: deps-build $(PROGRAMS)
+
+deps-build:
+	@tools/deps.sh build
+
+common/%.o: common/%.c common/*.h
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(COMMON_LIB): $(COMMON_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(COMMON_OBJ)
+
+cgi-bin/%: cgi-bin/%.c $(COMMON_LIB) common/*.h
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon -o $@ $< $(COMMON_LIB) $(LDFLAGS) $(PKG_LIBS)
+
+tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(COMMON_LIB) common/*.h
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon -o $@ $< $(COMMON_LIB) $(LDFLAGS) $(PKG_LIBS)
+
+run:
+	@tools/deps.sh run
+	@$(MAKE) --no-print-directory all
+	@PORT=$(PORT) tools/run.sh
+
+db-start:
+	@tools/deps.sh run
+	@tools/db.sh start var/db
+
+db-stop:
+	@tools/db.sh stop var/db
+
+check:
+	@tools/deps.sh check
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@tools/check.sh
+
+unit: all $(UNIT_BIN)
+	@tools/unit.sh $(UNIT_BIN)
+
+http: all
+	$(PYTHON) -m pytest -q tests/http
+
+valgrind: all $(UNIT_BIN)
+	@VALGRIND=1 tools/unit.sh $(UNIT_BIN)
+
+clean:
+	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(UNIT_BIN)

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * POST /api/auth/register/ (and without the trailing slash)
+ *
+ * Request: {"email": "...", "password": "..."} as JSON or as
+ * application/x-www-form-urlencoded. Other fields (is_staff, is_superuser,
+ * is_active, ...) are ignored: a new user is active, not staff, not
+ * superuser.
+ *
+ * 201 {"user": {"email": "<stored email>"}, "refresh": "...", "access": "..."}
+ *     The user is logged in at once; the refresh token is recorded as
+ *     outstanding in the transaction that inserts the user.
+ * 400 field errors, e.g. {"email": ["user with this email already exists."]}
+ *
+ * The email is trimmed, checked, and stored with its domain lowercased;
+ * uniqueness is case-insensitive and enforced by the database, so of two
+ * concurrent registrations of one address one gets 201 and one 400. The
+ * password is trimmed, 8 to 4096 code points, and stored as bcrypt_sha256.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "clock.h"
+#include "email.h"
+#include "field.h"
+#include "issue.h"
+#include "log.h"
+#include "pw.h"
+#include "serve.h"
+#include "text.h"
+
+#define PASSWORD_MIN_CHARS	8
+#define PASSWORD_MAX_CHARS	4096
+#define MSG_EMAIL_TAKEN		"user with this email already exists."
+
+struct registration {
+	char	 email[EMAIL_MAX_BYTES + 1];	/* normalized */
+	char	*password;
+	size_t	 password_len;
+};
+
+/* The email's rules after the shared ones; stores the normalized address. */
+static int
+check_email(const struct field *f, struct registration *r,
+    struct json_object *messages)
+{
+	int	 valid = json_object_array_length(messages) == 0;
+
+	if (text_code_points(f->value, f->len) > EMAIL_MAX_CHARS) {
+		field_message(messages, "Ensure this field has no more than %d characters.",
+		    EMAIL_MAX_CHARS);
+		valid = 0;
+	}
+	if (!email_valid(f->value, f->len)) {
+		field_message(messages, "Enter a valid email address.");
+		valid = 0;
+	}
+	if (valid && email_normalize(f->value, f->len, r->email, sizeof(r->email)) == -1) {
+		field_message(messages, "Enter a valid email address.");
+		valid = 0;
+	}
+	return valid;
+}
+
+static void
+check_password(const struct field *f, struct registration *r,
+    struct json_object *messages)
+{
+	size_t	 n = text_code_points(f->value, f->len);
+
+	if (n < PASSWORD_MIN_CHARS)
+		field_message(messages, "Ensure this field has at least %d characters.",
+		    PASSWORD_MIN_CHARS);
+	if (n > PASSWORD_MAX_CHARS)
+		field_message(messages, "Ensure this field has no more than %d characters.",
+		    PASSWORD_MAX_CHARS);
+	r->password = (char *)f->value;
+	r->password_len = f->len;
+}
+
+/*
+ * Check both fields and collect every message. Returns 1 when both are
+ * valid; 0 with errors filled; -1 when the database failed (reply set).
+ */
+static int
+validate(struct server *srv, struct json_object *body, struct registration *r,
+    struct json_object *errors, struct http_reply *reply)
+{
+	struct json_object	*email_msgs, *password_msgs;
+	struct field		 email, password;
+	struct db_user		 existing;
+	int			 email_ok = 0;
+	enum db_result		 rc;
+
+	email_msgs = json_object_new_array();
+	password_msgs = json_object_new_array();
+	if (email_msgs == NULL || password_msgs == NULL)
+		goto nomem;
+	if (field_string(body, "email", &email, email_msgs) == FIELD_VALUE)
+		email_ok = check_email(&email, r, email_msgs);
+	if (field_string(body, "password", &password, password_msgs) == FIELD_VALUE)
+		check_password(&password, r, password_msgs);
+
+	/* A taken address is reported with the other errors, before any hashing. */
+	if (email_ok) {
+		rc = db_user_by_email(srv->db, r->email, &existing);
+		explicit_bzero(existing.password, sizeof(existing.password));
+		if (rc == DB_OK)
+			field_message(email_msgs, MSG_EMAIL_TAKEN);
+		else if (rc != DB_NOT_FOUND) {
+			json_object_put(email_msgs);
+			json_object_put(password_msgs);
+			serve_db_failed(srv, rc, reply);
+			return -1;
+		}
+	}
+	if (field_errors_add(errors, "email", email_msgs) == -1) {
+		email_msgs = NULL;
+		goto nomem;
+	}
+	if (field_errors_add(errors, "password", password_msgs) == -1)
+		return -1;
+	return json_object_object_length(errors) == 0;
+nomem:
+	json_object_put(email_msgs);
+	json_object_put(password_msgs);
+	http_reply_internal_error(reply);
+	return -1;
+}
+
+static void
+reply_email_taken(struct http_reply *reply)
+{
+	struct json_object	*errors, *messages;
+
+	errors = json_object_new_object();
+	messages = json_object_new_array();
+	if (errors == NULL || messages == NULL ||
+	    field_message(messages, MSG_EMAIL_TAKEN) == -1) {
+		json_object_put(errors);
+		json_object_put(messages);
+		http_reply_internal_error(reply);
+		return;
+	}
+	field_errors_add(errors, "email", messages);
+	http_reply_json(reply, 400, errors);
+}
+
+static void
+handle(struct server *srv, const struct http_request *req,
+    struct json_object *body, const struct db_user *unused,
+    struct http_reply *reply)
+{
+	struct registration	 r;
+	struct json_object	*errors;
+	struct token_pair	 pair;
+	char			 hash[PW_HASH_MAX];
+	uint64_t		 user_id = 0;
+	time_t			 now;
+	enum db_result		 rc;
+	int			 valid;
+
+	memset(&r, 0, sizeof(r));
+	memset(&pair, 0, sizeof(pair));
+	memset(hash, 0, sizeof(hash));
+	if ((errors = json_object_new_object()) == NULL) {
+		http_reply_internal_error(reply);
+		return;
+	}
+	if ((valid = validate(srv, body, &r, errors, reply)) != 1) {
+		if (valid == 0) {
+			http_reply_json(reply, 400, errors);
+			errors = NULL;
+		}
+		goto out;
+	}
+
+	if (pw_hash(r.password, r.password_len, srv->cfg.bcrypt_cost, hash,
+	    sizeof(hash)) == -1) {
+		http_reply_internal_error(reply);
+		goto out;
+	}
+
+	/* The jti is recorded with the user; the id is known after the insert. */
+	now = clock_now();
+	if (issue_claims(&srv->cfg, 0, now, &pair) == -1) {
+		http_reply_internal_error(reply);
+		goto out;
+	}
+	rc = db_register(srv->db, r.email, hash, now, &pair.refresh_claims, &user_id);
+	if (rc == DB_CONFLICT) {
+		/* Another request registered the address since the check. */
+		reply_email_taken(reply);
+		goto out;
+	}
+	if (serve_db_failed(srv, rc, reply))
+		goto out;
+
+	pair.refresh_claims.user_id = pair.access_claims.user_id = user_id;
+	if (issue_sign(&srv->cfg, &pair) == -1) {
+		http_reply_internal_error(reply);
+		goto out;
+	}
+	issue_reply(&pair, ISSUE_REGISTER, r.email, 201, reply);
+	log_info("%s: user %" PRIu64 " registered, refresh jti %s",
+	    req->remote_addr, user_id, pair.refresh_claims.jti);
+out:
+	explicit_bzero(hash, sizeof(hash));
+	issue_free(&pair);
+	json_object_put(errors);
+}
+
+static const struct endpoint register_endpoint = {
+	.name = "register",
+	.title = "Register",
+	.description = "Create an account and log it in.",
+	.allow = "POST, OPTIONS",
+	.reads_body = 1,
+	.handle = handle,
+};
+
+int
+main(void)
+{
+	return serve(&register_endpoint);
+}

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Every SQL statement of the suite, and one function per query. Times are
+ * bound as DATETIME values in UTC, never through FROM_UNIXTIME(), which
+ * MariaDB before 11.5 cannot take past 2038.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "db_private.h"
+#include "log.h"
+#include "tok.h"
+
+const struct db_statement db_statements[DB_STMT__MAX] = {
+	[DB_STMT_SCHEMA_VERSION] = {
+	    "SELECT MAX(version) FROM schema_version", 0 },
+	[DB_STMT_USER_BY_EMAIL] = {
+	    "SELECT id, email, password, is_active, is_staff, is_superuser, "
+	    "date_joined, last_login FROM users WHERE email = ?", 1 },
+	[DB_STMT_USER_BY_ID] = {
+	    "SELECT id, email, password, is_active, is_staff, is_superuser, "
+	    "date_joined, last_login FROM users WHERE id = ?", 1 },
+	[DB_STMT_USER_INSERT] = {
+	    "INSERT INTO users (email, password, is_active, is_staff, "
+	    "is_superuser, date_joined) VALUES (?, ?, TRUE, FALSE, FALSE, ?)", 3 },
+	[DB_STMT_LAST_LOGIN_UPDATE] = {
+	    "UPDATE users SET last_login = ? WHERE id = ?", 2 },
+	[DB_STMT_OUTSTANDING_INSERT] = {
+	    "INSERT INTO outstanding_tokens (jti, user_id, created_at, "
+	    "expires_at) VALUES (?, ?, ?, ?)", 4 },
+	[DB_STMT_BLACKLIST_INSERT] = {
+	    "INSERT INTO blacklisted_tokens (jti, user_id, reason, "
+	    "blacklisted_at, expires_at) VALUES (?, ?, ?, ?, ?)", 5 },
+	[DB_STMT_BLACKLIST_GET] = {
+	    "SELECT reason, blacklisted_at, user_id FROM blacklisted_tokens "
+	    "WHERE jti = ?", 1 },
+	/* IGNORE skips the tokens that are blacklisted already. */
+	[DB_STMT_REVOKE_USER] = {
+	    "INSERT IGNORE INTO blacklisted_tokens (jti, user_id, reason, "
+	    "blacklisted_at, expires_at) SELECT jti, user_id, 'revoked', ?, "
+	    "expires_at FROM outstanding_tokens WHERE user_id = ? AND "
+	    "expires_at > ?", 3 },
+	[DB_STMT_FLUSH_OUTSTANDING] = {
+	    "DELETE FROM outstanding_tokens WHERE expires_at < ? LIMIT ?", 2 },
+	[DB_STMT_FLUSH_BLACKLISTED] = {
+	    "DELETE FROM blacklisted_tokens WHERE expires_at < ? LIMIT ?", 2 },
+};
+
+static const char *const db_reason_names[] = {
+	[DB_REASON_ROTATED] = "rotated",
+	[DB_REASON_LOGOUT] = "logout",
+	[DB_REASON_REVOKED] = "revoked",
+};
+
+const char *
+db_reason_name(enum db_blacklist_reason reason)
+{
+	return db_reason_names[reason];
+}
+
+/* The user lookups share their result columns. */
+struct user_query {
+	enum db_stmt	 stmt;
+	const char	*email;
+	uint64_t	 id;
+	struct db_user	*user;
+};
+
+static int
+user_fetch(struct db *db, void *arg)
+{
+	struct user_query	*q = arg;
+	struct db_user		*u = q->user;
+	MYSQL_BIND		 param[1], result[8];
+	MYSQL_TIME		 joined, last;
+	unsigned long		 email_len, param_len, hash_len;
+	my_bool			 email_null = 0, hash_null = 0, joined_null = 0,
+				 last_null = 0;
+	int			 rc;
+
+	memset(param, 0, sizeof(param));
+	if (q->stmt == DB_STMT_USER_BY_EMAIL)
+		db_bind_str(&param[0], q->email, &param_len);
+	else
+		db_bind_u64(&param[0], &q->id);
+	if ((rc = db_exec(db, q->stmt, param)) != DB_OK)
+		return rc;
+
+	memset(u, 0, sizeof(*u));
+	memset(result, 0, sizeof(result));
+	db_bind_u64(&result[0], &u->id);
+	db_bind_out_str(&result[1], u->email, sizeof(u->email), &email_len, &email_null);
+	db_bind_out_str(&result[2], u->password, sizeof(u->password), &hash_len, &hash_null);
+	db_bind_i32(&result[3], &u->is_active);
+	db_bind_i32(&result[4], &u->is_staff);
+	db_bind_i32(&result[5], &u->is_superuser);
+	db_bind_time(&result[6], &joined, &joined_null);
+	db_bind_time(&result[7], &last, &last_null);
+	if ((rc = db_fetch_one(db, q->stmt, result)) != DB_OK)
+		return rc;
+	u->date_joined = db_time_to(&joined);
+	u->last_login = last_null ? 0 : db_time_to(&last);
+	return DB_OK;
+}
+
+enum db_result
+db_user_by_email(struct db *db, const char *email, struct db_user *user)
+{
+	struct user_query	 q = { DB_STMT_USER_BY_EMAIL, email, 0, user };
+
+	return db_read(db, user_fetch, &q);
+}
+
+enum db_result
+db_user_by_id(struct db *db, uint64_t id, struct db_user *user)
+{
+	struct user_query	 q = { DB_STMT_USER_BY_ID, NULL, id, user };
+
+	return db_read(db, user_fetch, &q);
+}
+
+static int
+outstanding_insert(struct db *db, const struct tok_claims *token, time_t now)
+{
+	MYSQL_BIND	 param[4];
+	MYSQL_TIME	 created, expires;
+	unsigned long	 jti_len;
+
+	memset(param, 0, sizeof(param));
+	db_time_from(&created, now);
+	db_time_from(&expires, (time_t)token->exp);
+	db_bind_str(&param[0], token->jti, &jti_len);
+	db_bind_u64(&param[1], &token->user_id);
+	db_bind_time(&param[2], &created, NULL);
+	db_bind_time(&param[3], &expires, NULL);
+	return db_exec(db, DB_STMT_OUTSTANDING_INSERT, param);
+}
+
+static int
+blacklist_insert(struct db *db, const struct tok_claims *token,
+    enum db_blacklist_reason reason, time_t now)
+{
+	MYSQL_BIND	 param[5];
+	MYSQL_TIME	 at, expires;
+	unsigned long	 jti_len, reason_len;
+
+	memset(param, 0, sizeof(param));
+	db_time_from(&at, now);
+	db_time_from(&expires, (time_t)token->exp);
+	db_bind_str(&param[0], token->jti, &jti_len);
+	db_bind_u64(&param[1], &token->user_id);
+	db_bind_str(&param[2], db_reason_name(reason), &reason_len);
+	db_bind_time(&param[3], &at, NULL);
+	db_bind_time(&param[4], &expires, NULL);
+	return db_exec(db, DB_STMT_BLACKLIST_INSERT, param);
+}
+
+struct register_work {
+	const char		*email;
+	const char		*hash;
+	time_t			 now;
+	const struct tok_claims	*refresh;
+	uint64_t		 user_id;
+};
+
+static int
+register_run(struct db *db, void *arg)
+{
+	struct register_work	*w = arg;
+	struct tok_claims	 refresh = *w->refresh;
+	MYSQL_BIND		 param[3];
+	MYSQL_TIME		 joined;
+	unsigned long		 email_len, hash_len;
+	int			 rc;
+
+	memset(param, 0, sizeof(param));
+	db_time_from(&joined, w->now);
+	db_bind_str(&param[0], w->email, &email_len);
+	db_bind_str(&param[1], w->hash, &hash_len);
+	db_bind_time(&param[2], &joined, NULL);
+	if ((rc = db_exec(db, DB_STMT_USER_INSERT, param)) != DB_OK)
+		return rc;
+	w->user_id = (uint64_t)mysql_stmt_insert_id(db->stmt[DB_STMT_USER_INSERT]);
+	refresh.user_id = w->user_id;
+	return outstanding_insert(db, &refresh, w->now);
+}
+
+enum db_result
+db_register(struct db *db, const char *email, const char *hash, time_t now,
+    const struct tok_claims *refresh, uint64_t *user_id)
+{
+	struct register_work	 w = { email, hash, now, refresh, 0 };
+	enum db_result		 rc;
+
+	rc = db_transaction(db, register_run, &w);
+	*user_id = w.user_id;
+	return rc;
+}
+
+struct login_work {
+	uint64_t		 user_id;
+	time_t			 now;
+	const struct tok_claims	*refresh;
+};
+
+static int
+login_run(struct db *db, void *arg)
+{
+	struct login_work	*w = arg;
+	MYSQL_BIND		 param[2];
+	MYSQL_TIME		 now;
+	int			 rc;
+
+	memset(param, 0, sizeof(param));
+	db_time_from(&now, w->now);
+	db_bind_time(&param[0], &now, NULL);
+	db_bind_u64(&param[1], &w->user_id);
+	if ((rc = db_exec(db, DB_STMT_LAST_LOGIN_UPDATE, param)) != DB_OK)
+		return rc;
+	return outstanding_insert(db, w->refresh, w->now);
+}
+
+enum db_result
+db_login(struct db *db, uint64_t user_id, time_t now, const struct tok_claims *refresh)
+{
+	struct login_work	 w = { user_id, now, refresh };
+
+	return db_transaction(db, login_run, &w);
+}
+
+struct rotate_work {
+	const struct tok_claims	*presented;
+	const struct tok_claims	*next;
+	enum db_blacklist_reason reason;
+	time_t			 now;
+};
+
+/*
+ * The unique jti decides: of concurrent blacklistings of one token, one
+ * inserts and the others wait for its commit, then get a duplicate key.
+ */
+static int
+rotate_run(struct db *db, void *arg)
+{
+	struct rotate_work	*w = arg;
+	int			 rc;
+
+	if ((rc = blacklist_insert(db, w->presented, w->reason, w->now)) != DB_OK)
+		return rc;
+	if (w->next == NULL)
+		return DB_OK;
+	return outstanding_insert(db, w->next, w->now);
+}
+
+enum db_result
+db_rotate(struct db *db, const struct tok_claims *presented,
+    const struct tok_claims *next, time_t now)
+{
+	struct rotate_work	 w = { presented, next, DB_REASON_ROTATED, now };
+
+	return db_transaction(db, rotate_run, &w);
+}
+
+enum db_result
+db_blacklist(struct db *db, const struct tok_claims *token,
+    enum db_blacklist_reason reason, time_t now)
+{
+	struct rotate_work	 w = { token, NULL, reason, now };
+
+	return db_transaction(db, rotate_run, &w);
+}
+
+struct blacklist_query {
+	const char			*jti;
+	struct db_blacklist_entry	*entry;
+};
+
+static int
+blacklist_fetch(struct db *db, void *arg)
+{
+	struct blacklist_query	*q = arg;
+	MYSQL_BIND		 param[1], result[3];
+	MYSQL_TIME		 at;
+	char			 reason[16];
+	unsigned long		 jti_len, reason_len;
+	my_bool			 reason_null = 0, at_null = 0;
+	int			 rc;
+
+	memset(param, 0, sizeof(param));
+	db_bind_str(&param[0], q->jti, &jti_len);
+	if ((rc = db_exec(db, DB_STMT_BLACKLIST_GET, param)) != DB_OK)
+		return rc;
+	memset(result, 0, sizeof(result));
+	db_bind_out_str(&result[0], reason, sizeof(reason), &reason_len, &reason_null);
+	db_bind_time(&result[1], &at, &at_null);
+	db_bind_u64(&result[2], &q->entry->user_id);
+	if ((rc = db_fetch_one(db, DB_STMT_BLACKLIST_GET, result)) != DB_OK)
+		return rc;
+	q->entry->blacklisted_at = db_time_to(&at);
+	if (strcmp(reason, "rotated") == 0)
+		q->entry->reason = DB_REASON_ROTATED;
+	else if (strcmp(reason, "logout") == 0)
+		q->entry->reason = DB_REASON_LOGOUT;
+	else
+		q->entry->reason = DB_REASON_REVOKED;
+	return DB_OK;
+}
+
+enum db_result
+db_blacklist_get(struct db *db, const char *jti, struct db_blacklist_entry *entry)
+{
+	struct blacklist_query	 q = { jti, entry };
+
+	memset(entry, 0, sizeof(*entry));
+	return db_read(db, blacklist_fetch, &q);
+}
+
+struct revoke_work {
+	uint64_t		 user_id;
+	time_t			 now;
+	unsigned long long	 count;
+};
+
+static int
+revoke_run(struct db *db, void *arg)
+{
+	struct revoke_work	*w = arg;
+	MYSQL_BIND		 param[3];
+	MYSQL_TIME		 now;
+	int			 rc;
+
+	memset(param, 0, sizeof(param));
+	db_time_from(&now, w->now);
+	db_bind_time(&param[0], &now, NULL);
+	db_bind_u64(&param[1], &w->user_id);
+	db_bind_time(&param[2], &now, NULL);
+	if ((rc = db_exec(db, DB_STMT_REVOKE_USER, param)) != DB_OK)
+		return rc;
+	w->count = db_affected(db, DB_STMT_REVOKE_USER);
+	return DB_OK;
+}
+
+enum db_result
+db_revoke_user_tokens(struct db *db, uint64_t user_id, time_t now,
+    unsigned long long *count)
+{
+	struct revoke_work	 w = { user_id, now, 0 };
+	enum db_result		 rc;
+
+	rc = db_transaction(db, revoke_run, &w);
+	*count = w.count;
+	return rc;
+}
+
+struct flush_work {
+	enum db_stmt		 stmt;
+	time_t			 now;
+	uint64_t		 batch;
+	unsigned long long	 deleted;
+};
+
+static int
+flush_run(struct db *db, void *arg)
+{
+	struct flush_work	*w = arg;
+	MYSQL_BIND		 param[2];
+	MYSQL_TIME		 now;
+	int			 rc;
+
+	memset(param, 0, sizeof(param));
+	db_time_from(&now, w->now);
+	db_bind_time(&param[0], &now, NULL);
+	db_bind_u64(&param[1], &w->batch);
+	if ((rc = db_exec(db, w->stmt, param)) != DB_OK)
+		return rc;
+	w->deleted = db_affected(db, w->stmt);
+	return DB_OK;
+}
+
+/* Delete in batches until a batch comes back short. */
+static enum db_result
+flush_table(struct db *db, enum db_stmt stmt, time_t now, unsigned int batch,
+    unsigned long long *total)
+{
+	struct flush_work	 w = { stmt, now, batch, 0 };
+	enum db_result		 rc;
+
+	*total = 0;
+	do {
+		w.deleted = 0;
+		if ((rc = db_transaction(db, flush_run, &w)) != DB_OK)
+			return rc;
+		*total += w.deleted;
+	} while (w.deleted == batch);
+	return DB_OK;
+}
+
+enum db_result
+db_flush_expired(struct db *db, time_t now, unsigned int batch,
+    unsigned long long *outstanding, unsigned long long *blacklisted)
+{
+	enum db_result	 rc;
+
+	*outstanding = *blacklisted = 0;
+	if (batch == 0)
+		batch = 1;
+	if ((rc = flush_table(db, DB_STMT_FLUSH_BLACKLISTED, now, batch,
+	    blacklisted)) != DB_OK)
+		return rc;
+	return flush_table(db, DB_STMT_FLUSH_OUTSTANDING, now, batch, outstanding);
+}

@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The accept loop and the checks every endpoint shares, in the contract's
+ * order: authentication first on protected endpoints, then the method, then
+ * the body's size, media type and syntax. Only a configuration error makes
+ * a program exit: a database that is down is a 503, because in CGI mode
+ * every request is a start.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "auth.h"
+#include "body.h"
+#include "field.h"
+#include "log.h"
+#include "serve.h"
+
+int
+serve_db_failed(struct server *srv, enum db_result rc, struct http_reply *reply)
+{
+	switch (rc) {
+	case DB_OK:
+		return 0;
+	case DB_UNAVAILABLE:
+		log_warnx("%s: %s: database unavailable: answering 503",
+		    srv->endpoint->name, srv->remote_addr);
+		http_reply_unavailable(reply);
+		return 1;
+	default:
+		log_warnx("%s: %s: database error: answering 500",
+		    srv->endpoint->name, srv->remote_addr);
+		http_reply_internal_error(reply);
+		return 1;
+	}
+}
+
+static int
+serve_method_allowed(const struct endpoint *ep, const char *method)
+{
+	if (ep->reads_body)
+		return strcmp(method, "POST") == 0;
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+static void
+serve_options(const struct endpoint *ep, struct http_reply *reply)
+{
+	struct json_object	*body, *renders, *parses;
+
+	body = json_object_new_object();
+	renders = json_object_new_array();
+	parses = json_object_new_array();
+	if (body == NULL || renders == NULL || parses == NULL) {
+		json_object_put(body);
+		json_object_put(renders);
+		json_object_put(parses);
+		http_reply_internal_error(reply);
+		return;
+	}
+	json_object_array_add(renders, json_object_new_string("application/json"));
+	json_object_array_add(parses, json_object_new_string("application/json"));
+	json_object_array_add(parses,
+	    json_object_new_string("application/x-www-form-urlencoded"));
+	json_object_object_add(body, "name", json_object_new_string(ep->title));
+	json_object_object_add(body, "description",
+	    json_object_new_string(ep->description));
+	json_object_object_add(body, "renders", renders);
+	json_object_object_add(body, "parses", parses);
+	http_reply_json(reply, 200, body);
+	reply->allow = ep->allow;
+}
+
+static void
+serve_not_allowed(const struct endpoint *ep, const char *method,
+    struct http_reply *reply)
+{
+	char	 detail[128];
+
+	snprintf(detail, sizeof(detail), "Method \"%s\" not allowed.", method);
+	http_reply_detail(reply, 405, detail);
+	reply->allow = ep->allow;
+}
+
+static const char *
+serve_json_type_name(struct json_object *obj)
+{
+	switch (json_object_get_type(obj)) {
+	case json_type_array:
+		return "list";
+	case json_type_string:
+		return "str";
+	case json_type_int:
+		return "int";
+	case json_type_double:
+		return "float";
+	case json_type_boolean:
+		return "bool";
+	default:
+		return "dict";
+	}
+}
+
+/* Turn the read body into an object, or put the contract's 4xx in reply. */
+static struct json_object *
+serve_parse_body(struct server *srv, const struct http_request *req,
+    struct http_reply *reply)
+{
+	struct json_object	*obj = NULL, *messages = NULL;
+	char			 message[192], detail[256];
+	enum body_result	 rc;
+	const char		*type;
+
+	if (req->body_len == 0) {
+		if ((obj = json_object_new_object()) == NULL)
+			http_reply_internal_error(reply);
+		return obj;
+	}
+	switch (http_media_type(req->content_type)) {
+	case HTTP_MEDIA_JSON:
+		rc = body_parse_json(req->body, req->body_len, &obj, message,
+		    sizeof(message));
+		break;
+	case HTTP_MEDIA_FORM:
+		rc = body_parse_form(req->body, req->body_len, &obj, message,
+		    sizeof(message));
+		if (rc == BODY_INVALID) {
+			http_reply_detail(reply, 400, message);
+			return NULL;
+		}
+		break;
+	default:
+		type = req->content_type != NULL ? req->content_type : "";
+		snprintf(detail, sizeof(detail),
+		    "Unsupported media type \"%.200s\" in request.", type);
+		http_reply_detail(reply, 415, detail);
+		return NULL;
+	}
+	if (rc == BODY_NOMEM) {
+		log_warnx("%s: %s: out of memory parsing the body",
+		    srv->endpoint->name, req->remote_addr);
+		http_reply_internal_error(reply);
+		return NULL;
+	}
+	if (rc == BODY_INVALID) {
+		snprintf(detail, sizeof(detail), "JSON parse error - %s", message);
+		http_reply_detail(reply, 400, detail);
+		return NULL;
+	}
+	if (obj != NULL && json_object_is_type(obj, json_type_object))
+		return obj;
+	if (obj == NULL)
+		snprintf(detail, sizeof(detail), "No data provided");
+	else
+		snprintf(detail, sizeof(detail),
+		    "Invalid data. Expected a dictionary, but got %s.",
+		    serve_json_type_name(obj));
+	json_object_put(obj);
+	if ((obj = json_object_new_object()) == NULL ||
+	    (messages = json_object_new_array()) == NULL ||
+	    field_message(messages, "%s", detail) == -1 ||
+	    field_errors_add(obj, "non_field_errors", messages) == -1) {
+		json_object_put(obj);
+		http_reply_internal_error(reply);
+		return NULL;
+	}
+	http_reply_json(reply, 400, obj);
+	return NULL;
+}
+
+static void
+serve_dispatch(struct server *srv, struct http_request *req,
+    const struct http_io *io, struct http_reply *reply)
+{
+	const struct endpoint	*ep = srv->endpoint;
+	struct json_object	*body = NULL;
+	struct db_user		 user;
+	const char		*problem = NULL;
+	int			 status;
+
+	memset(&user, 0, sizeof(user));
+	if (ep->authenticated && auth_request(srv, req, &user, reply) == -1)
+		return;
+	if (strcmp(req->method, "OPTIONS") == 0) {
+		serve_options(ep, reply);
+		return;
+	}
+	if (!serve_method_allowed(ep, req->method)) {
+		serve_not_allowed(ep, req->method, reply);
+		return;
+	}
+	if (ep->reads_body) {
+		status = http_request_read_body(req, io, srv->cfg.body_limit, &problem);
+		if (status == -1) {
+			log_warnx("%s: %s: out of memory reading the body",
+			    ep->name, req->remote_addr);
+			http_reply_internal_error(reply);
+			return;
+		}
+		if (status != 0) {
+			http_reply_detail(reply, status, problem);
+			return;
+		}
+		if ((body = serve_parse_body(srv, req, reply)) == NULL)
+			return;
+	}
+	ep->handle(srv, req, body, &user, reply);
+	json_object_put(body);
+}
+
+static void
+serve_request(struct server *srv, const struct http_io *io)
+{
+	struct http_request	 req;
+	struct http_reply	 reply;
+
+	memset(&reply, 0, sizeof(reply));
+	if (http_request_init(&req, io) == -1) {
+		log_warnx("%s: out of memory reading the request", srv->endpoint->name);
+		http_reply_internal_error(&reply);
+	} else {
+		srv->remote_addr = req.remote_addr;
+		serve_dispatch(srv, &req, io, &reply);
+	}
+	if (reply.status == 0) {
+		log_warnx("%s: %s: handler set no reply", srv->endpoint->name,
+		    req.remote_addr);
+		http_reply_internal_error(&reply);
+	}
+	reply.head = strcmp(req.method, "HEAD") == 0;
+	if (http_reply_send(&reply, io) == -1)
+		log_warnx("%s: %s: writing the reply failed", srv->endpoint->name,
+		    req.remote_addr);
+	http_reply_free(&reply);
+	http_request_free(&req);
+	srv->remote_addr = "-";
+}
+
+/* FastCGI streams and parameters. */
+static long
+fcgi_read(void *stream, char *buf, size_t len)
+{
+	int	 n;
+
+	n = FCGX_GetStr(buf, len > 65536 ? 65536 : (int)len, stream);
+	if (n == 0 && FCGX_GetError(stream) != 0)
+		return -1;
+	return n;
+}
+
+static int
+fcgi_write(void *stream, const char *buf, size_t len)
+{
+	return FCGX_PutStr(buf, (int)len, stream) == (int)len ? 0 : -1;
+}
+
+static const char *
+fcgi_param(void *params, const char *name)
+{
+	return FCGX_GetParam(name, params);
+}
+
+/* CGI: the process's own environment, standard input and output. */
+static long
+cgi_read(void *stream, char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	do
+		n = read(STDIN_FILENO, buf, len);
+	while (n == -1 && errno == EINTR);
+	return (long)n;
+}
+
+static int
+cgi_write(void *stream, const char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(STDOUT_FILENO, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static const char *
+cgi_param(void *params, const char *name)
+{
+	return getenv(name);
+}
+
+static int
+serve_fastcgi(struct server *srv)
+{
+	FCGX_Request	 request;
+	struct http_io	 io;
+
+	if (FCGX_InitRequest(&request, 0, 0) != 0) {
+		log_warnx("%s: FCGX_InitRequest failed", srv->endpoint->name);
+		return 1;
+	}
+	while (FCGX_Accept_r(&request) >= 0) {
+		io.read = fcgi_read;
+		io.write = fcgi_write;
+		io.param = fcgi_param;
+		io.in = request.in;
+		io.out = request.out;
+		io.params = request.envp;
+		serve_request(srv, &io);
+		FCGX_Finish_r(&request);
+	}
+	FCGX_Free(&request, 1);
+	return 0;
+}
+
+static int
+serve_setup(struct server *srv, const struct endpoint *endpoint)
+{
+	char	 err[512];
+
+	memset(srv, 0, sizeof(*srv));
+	srv->endpoint = endpoint;
+	srv->remote_addr = "-";
+	log_init(endpoint->name, LOG_TO_STDERR);
+	if (cfg_load(&srv->cfg, err, sizeof(err)) == -1) {
+		log_warnx("configuration error: %s", err);
+		return -1;
+	}
+	if (!srv->cfg.log_stderr)
+		log_set_target(LOG_TO_SYSLOG);
+	/* The configuration and the secret are read: nothing more to gain. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		log_warn("prctl(PR_SET_NO_NEW_PRIVS)");
+	signal(SIGPIPE, SIG_IGN);
+	if ((srv->db = db_new(&srv->cfg)) == NULL) {
+		log_warnx("out of memory at start");
+		cfg_free(&srv->cfg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+serve(const struct endpoint *endpoint)
+{
+	struct server	 srv;
+	struct http_io	 io = { cgi_read, cgi_write, cgi_param, NULL, NULL, NULL };
+	int		 rc = 0;
+
+	if (serve_setup(&srv, endpoint) == -1)
+		return 1;
+	if (FCGX_Init() != 0) {
+		log_warnx("FCGX_Init failed");
+		rc = 1;
+	} else if (FCGX_IsCGI())
+		serve_request(&srv, &io);
+	else
+		rc = serve_fastcgi(&srv);
+	db_free(srv.db);
+	cfg_free(&srv.cfg);
+	return rc;
+}

@@ -1,0 +1,342 @@
+"""Session fixtures for the end-to-end HTTP tests: MariaDB, lighttpd and the built programs.
+
+The session builds the programs with `make all`, starts a private MariaDB with tools/db.sh
+in a temporary folder under /tmp, applies schema.sql, and runs lighttpd in the foreground
+with tools/lighttpd.conf on a free loopback port. Extra servers with other settings
+(bcrypt cost 12, a short reuse interval) share that database and start only for the
+tests that need them. Everything stops at the end of the session, also on failure.
+Set SHOPEASE_KEEP_TMP=1 to keep the temporary folder (logs, database) for inspection.
+"""
+
+import http.client
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from tokens import TEST_SECRET
+import support
+
+ROOT = Path(__file__).resolve().parents[2]
+DB_NAME = "shopease_test"
+DB_USER = "shopease"
+START_TIMEOUT = 10.0
+REQUEST_TIMEOUT = 30.0
+
+
+class Response(NamedTuple):
+    status: int
+    headers: dict
+    body: bytes
+
+    def json(self):
+        try:
+            return json.loads(self.body)
+        except ValueError as error:
+            raise AssertionError(f"body is not JSON ({error}): {self.body[:500]!r}") from None
+
+
+class Database:
+    """A private MariaDB server run by tools/db.sh, reached over its Unix socket as root."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.socket = folder / "mysqld.sock"
+        self.password = secrets.token_hex(16)
+
+    def run_tool(self, *args: str) -> None:
+        result = subprocess.run([str(ROOT / "tools" / "db.sh"), *args, ],
+                                capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            raise RuntimeError(f"tools/db.sh {' '.join(args[:2])} failed with exit status "
+                               f"{result.returncode}:\n{result.stdout}{result.stderr}")
+
+    def start(self) -> None:
+        self.run_tool("start", str(self.folder))
+
+    def stop(self) -> None:
+        self.run_tool("stop", str(self.folder))
+
+    def create_schema(self) -> None:
+        self.run_tool("schema", str(self.folder), DB_NAME, DB_USER, self.password)
+
+    def query(self, sql: str) -> list[tuple[str, ...]]:
+        """Run SQL in the test database and return the rows as tuples of strings ("NULL" for NULL)."""
+        result = subprocess.run(
+            ["mariadb", "--no-defaults", f"--socket={self.socket}", "--user=root", DB_NAME,
+             "-N", "-B", "-r", "-e", sql],
+            capture_output=True, timeout=60)
+        if result.returncode != 0:
+            raise AssertionError(f"SQL failed: {sql}\n{result.stderr.decode(errors='replace')}")
+        text = result.stdout.decode("utf-8")
+        return [tuple(line.split("\t")) for line in text.splitlines()]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """One lighttpd serving the five programs, with its own configuration file and log.
+
+    request() also audits every response against the rules that hold for all of them
+    and collects the violations in `violations`, which a test checks at the end.
+    """
+
+    def __init__(self, name: str, base: Path, database: Database, settings: dict):
+        self.name = name
+        self.var = base / name
+        self.var.mkdir(mode=0o755)
+        (self.var / "htdocs").mkdir()
+        self.config_path = self.var / "shopease.conf"
+        self.error_log = self.var / "lighttpd.error.log"
+        self.console_log = self.var / "lighttpd.console.log"
+        self.port = 0
+        self.process = None
+        self.violations: list[str] = []
+        self.seen_tokens: set[str] = set()
+        self.seen_passwords: set[str] = set()
+        self._lock = threading.Lock()
+
+        config = {
+            "db_socket": str(database.socket),
+            "db_user": DB_USER,
+            "db_password": database.password,
+            "db_name": DB_NAME,
+            "jwt_secret": TEST_SECRET,
+            "bcrypt_cost": "4",
+            "log": "stderr",
+        }
+        config.update(settings)
+        lines = [f"{key} = {value}" for key, value in config.items() if value is not None]
+        self.config_path.write_text("\n".join(lines) + "\n")
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.port = free_port()
+        env = {
+            "SHOPEASE_ROOT": str(ROOT),
+            "SHOPEASE_VAR": str(self.var),
+            "SHOPEASE_PORT": str(self.port),
+            "SHOPEASE_CONFIG": str(self.config_path),
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"),
+        }
+        with open(self.console_log, "wb") as console:
+            self.process = subprocess.Popen(
+                ["lighttpd", "-D", "-f", str(ROOT / "tools" / "lighttpd.conf")],
+                env=env, stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
+
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"lighttpd ({self.name}) exited with status "
+                                   f"{self.process.returncode} at start:\n{self.startup_logs()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"lighttpd ({self.name}) did not accept connections on port "
+                                   f"{self.port} within {START_TIMEOUT} s:\n{self.startup_logs()}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def startup_logs(self) -> str:
+        console = self.console_log.read_text(errors="replace") if self.console_log.exists() else ""
+        return f"--- {self.console_log}\n{console}--- {self.error_log}\n{self.log_text()}"
+
+    def log_text(self) -> str:
+        """Return lighttpd's error log, which also receives the programs' stderr."""
+        if not self.error_log.exists():
+            return ""
+        return self.error_log.read_text(errors="replace")
+
+    def log_size(self) -> int:
+        return self.error_log.stat().st_size if self.error_log.exists() else 0
+
+    def log_since(self, offset: int) -> str:
+        """Return what the error log received after it was `offset` bytes long."""
+        if not self.error_log.exists():
+            return ""
+        with open(self.error_log, "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+
+    def request(self, method: str, path: str, body=None, headers: dict | None = None,
+                token: str | None = None, form: dict | None = None) -> Response:
+        """Send one request on a new connection and return (status, headers, body).
+
+        A dict or list body is sent as UTF-8 JSON with Content-Type application/json,
+        bytes and str as they are, `form` as application/x-www-form-urlencoded. Header
+        names in the result are lower-case. `token` adds "Authorization: Bearer <token>".
+        """
+        headers = dict(headers or {})
+        has_type = any(name.lower() == "content-type" for name in headers)
+        if form is not None:
+            body = support.form_encode(form)
+            if not has_type:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            self._remember_passwords(form)
+        elif isinstance(body, (dict, list)):
+            self._remember_passwords(body)
+            body = support.compact(body)
+            if not has_type:
+                headers["Content-Type"] = "application/json"
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            reply = connection.getresponse()
+            data = reply.read()
+            merged: dict[str, str] = {}
+            for name, value in reply.getheaders():
+                key = name.lower()
+                merged[key] = merged[key] + ", " + value if key in merged else value
+            response = Response(reply.status, merged, data)
+        finally:
+            connection.close()
+
+        self._audit(method, path, response)
+        return response
+
+    def _remember_passwords(self, body) -> None:
+        if isinstance(body, dict):
+            password = body.get("password")
+            if isinstance(password, str) and len(password.strip()) >= 8:
+                with self._lock:
+                    self.seen_passwords.add(password.strip())
+
+    def _audit(self, method: str, path: str, response: Response) -> None:
+        found = []
+        challenge = response.headers.get("www-authenticate")
+        if response.status == 401 and challenge != 'Bearer realm="api"':
+            found.append(f"401 with WWW-Authenticate {challenge!r}")
+        if response.status != 401 and challenge is not None:
+            found.append(f"{response.status} with WWW-Authenticate {challenge!r}")
+        if response.body:
+            media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if media_type != "application/json":
+                found.append(f"{response.status} body with Content-Type "
+                             f"{response.headers.get('content-type')!r}")
+            try:
+                parsed = json.loads(response.body)
+            except ValueError:
+                found.append(f"{response.status} body is not JSON: {response.body[:200]!r}")
+                parsed = None
+            if isinstance(parsed, dict):
+                for key in ("access", "refresh"):
+                    if isinstance(parsed.get(key), str):
+                        with self._lock:
+                            self.seen_tokens.add(parsed[key])
+        if response.status >= 500 and response.status != 503:
+            found.append(f"server error {response.status}: {response.body[:200]!r}")
+        if found:
+            with self._lock:
+                self.violations.extend(f"{method} {path}: {text}" for text in found)
+
+
+@pytest.fixture(scope="session")
+def base_dir():
+    folder = Path(tempfile.mkdtemp(prefix="se-"))
+    folder.chmod(0o755)
+    yield folder
+    if not os.environ.get("SHOPEASE_KEEP_TMP"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def built():
+    result = subprocess.run(["make", "-C", str(ROOT), "all"], capture_output=True, text=True,
+                            timeout=600)
+    if result.returncode != 0:
+        pytest.fail(f"make all failed with exit status {result.returncode}:\n"
+                    f"{result.stdout}{result.stderr}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def database(base_dir):
+    db = Database(base_dir / "db")
+    try:
+        db.start()
+        db.create_schema()
+        yield db
+    finally:
+        db.stop()
+
+
+@pytest.fixture(scope="session")
+def start_server(built, base_dir, database):
+    """Return a function that starts a lighttpd with extra settings; all stop at session end."""
+    started: list[Server] = []
+
+    def start(name: str, **settings) -> Server:
+        server = Server(name, base_dir, database, settings)
+        started.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def server(start_server) -> Server:
+    return start_server("main")
+
+
+@pytest.fixture(scope="session")
+def client(server) -> Server:
+    return server
+
+
+@pytest.fixture(scope="session")
+def base_url(server) -> str:
+    return server.base_url
+
+
+@pytest.fixture(scope="session")
+def db_query(database):
+    return database.query
+
+
+@pytest.fixture(scope="session")
+def log_text(server):
+    return server.log_text
+
+
+@pytest.fixture
+def register(server):
+    """Return a function that registers a new user on the main server and returns it."""
+    def register_user(email: str | None = None, password: str | None = None) -> support.User:
+        return support.register_user(server, email, password)
+    return register_user

@@ -1,0 +1,40 @@
+"""Checks over every response and log line of the session; this file runs after the others.
+
+Server.request() records each response that breaks a rule holding for all endpoints:
+WWW-Authenticate on exactly the 401s, a JSON body with Content-Type application/json,
+no 5xx other than 503. These tests fail when any earlier request recorded a violation.
+"""
+
+import support
+import tokens
+
+
+def test_www_authenticate_only_on_401(server):
+    server.request("POST", support.LOGOUT, {"refresh": "x"})
+    server.request("POST", support.REGISTER, {})
+    server.request("GET", support.REGISTER)
+    server.request("POST", support.REFRESH, {"refresh": "x"})
+    problems = [line for line in server.violations if "WWW-Authenticate" in line]
+    assert not problems, f"{len(problems)} responses broke the WWW-Authenticate rule, " \
+                         f"the first ones: {problems[:15]}"
+
+
+def test_bodies_are_json(server):
+    problems = [line for line in server.violations if "WWW-Authenticate" not in line]
+    assert not problems, f"{len(problems)} responses had a non-JSON body, a wrong " \
+                         f"Content-Type or a server error, the first ones: {problems[:15]}"
+
+
+def test_log_has_no_secrets(server, database):
+    support.register_user(server)
+    log = server.log_text()
+    assert tokens.TEST_SECRET not in log, "the JWT secret appears in the log"
+    assert database.password not in log, "the database password appears in the log"
+
+    leaked_tokens = [token for token in server.seen_tokens
+                     if token in log or token.rsplit(".", 1)[-1] in log]
+    assert not leaked_tokens, f"{len(leaked_tokens)} issued tokens appear in the log, " \
+                              f"for example {leaked_tokens[0][:40]}..."
+    leaked_passwords = [password for password in server.seen_passwords if password in log]
+    assert not leaked_passwords, f"{len(leaked_passwords)} passwords appear in the log, " \
+                                 f"for example {leaked_passwords[0][:20]!r}"
