@@ -273,7 +273,8 @@ body_parse_json(const char *data, size_t len, struct json_object **out,
 	if ((tok = json_tokener_new_ex(BODY_JSON_DEPTH)) == NULL)
 		goto out;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	obj = json_tokener_parse_ex(tok, sc.out, (int)sc.outlen);
+	/* The terminating NUL is passed too: it ends a bare number or word. */
+	obj = json_tokener_parse_ex(tok, sc.out, (int)sc.outlen + 1);
 	jerr = json_tokener_get_error(tok);
 	if (jerr == json_tokener_continue)
 		jerr = json_tokener_error_parse_eof;

@@ -167,25 +167,38 @@ class Server:
             self.process.wait(timeout=10)
 
     def startup_logs(self) -> str:
-        console = self.console_log.read_text(errors="replace") if self.console_log.exists() else ""
-        return f"--- {self.console_log}\n{console}--- {self.error_log}\n{self.log_text()}"
+        parts = []
+        for path in self.log_files():
+            text = path.read_text(errors="replace") if path.exists() else "(missing)\n"
+            parts.append(f"--- {path}\n{text}")
+        return "".join(parts)
+
+    def log_files(self) -> list[Path]:
+        """Return the files that receive log lines.
+
+        lighttpd writes its own lines to the error log. The programs inherit lighttpd's
+        stderr, which with -D is the console file, so their lines (log = stderr) land there.
+        """
+        return [self.error_log, self.console_log]
 
     def log_text(self) -> str:
-        """Return lighttpd's error log, which also receives the programs' stderr."""
-        if not self.error_log.exists():
-            return ""
-        return self.error_log.read_text(errors="replace")
+        """Return every log line written so far: lighttpd's and the programs'."""
+        return "".join(path.read_text(errors="replace") for path in self.log_files()
+                       if path.exists())
 
-    def log_size(self) -> int:
-        return self.error_log.stat().st_size if self.error_log.exists() else 0
+    def log_size(self) -> tuple[int, ...]:
+        """Return a mark of the current log length, for log_since()."""
+        return tuple(path.stat().st_size if path.exists() else 0 for path in self.log_files())
 
-    def log_since(self, offset: int) -> str:
-        """Return what the error log received after it was `offset` bytes long."""
-        if not self.error_log.exists():
-            return ""
-        with open(self.error_log, "rb") as log:
-            log.seek(offset)
-            return log.read().decode(errors="replace")
+    def log_since(self, mark: tuple[int, ...]) -> str:
+        """Return the log lines written after log_size() returned `mark`."""
+        parts = []
+        for path, offset in zip(self.log_files(), mark):
+            if path.exists():
+                with open(path, "rb") as log:
+                    log.seek(offset)
+                    parts.append(log.read().decode(errors="replace"))
+        return "".join(parts)
 
     def request(self, method: str, path: str, body=None, headers: dict | None = None,
                 token: str | None = None, form: dict | None = None) -> Response:

@@ -4,6 +4,7 @@ Logout needs an access token before it looks at the method or the body, so every
 to it here carries one.
 """
 
+import http.client
 import json
 
 import pytest
@@ -76,10 +77,10 @@ def test_options_logout_unauthenticated(client):
     assert_reply(response, 401, support.NOT_PROVIDED)
 
 
-def test_method_before_size(send):
-    for path in POST_PATHS:
-        response = send("GET", path, b" " * 70000, headers=json_headers())
-        assert_reply(response, 405, {"detail": 'Method "GET" not allowed.'})
+@pytest.mark.parametrize("path", POST_PATHS, ids=PATH_IDS)
+def test_method_before_size(send, path):
+    response = send("PUT", path, b" " * 70000, headers=json_headers("text/plain"))
+    assert_reply(response, 405, {"detail": 'Method "PUT" not allowed.'})
 
 
 PARSE_ERRORS = [
@@ -258,3 +259,73 @@ def test_duplicate_keys_null_last(client):
     body = b'{"email":"a@example.com","email":null,"password":"long enough"}'
     response = client.request("POST", REGISTER, body, headers=json_headers())
     assert_reply(response, 400, {"email": ["This field may not be null."]})
+
+
+@pytest.mark.parametrize("path", POST_PATHS, ids=PATH_IDS)
+def test_body_over_server_limit(send, path):
+    response = send("POST", path, padded_object(2 * 1024 * 1024), headers=json_headers())
+    assert_reply(response, 413, {"detail": "Request body too large."})
+
+
+@pytest.mark.parametrize("path", POST_PATHS, ids=PATH_IDS)
+def test_get_with_body(send, path):
+    response = send("GET", path, b"{}", headers=json_headers())
+    assert_reply(response, 405, {"detail": 'Method "GET" not allowed.'})
+
+
+def chunked_request(port: int, path: str, pieces: list[bytes]):
+    """POST `pieces` with Transfer-Encoding: chunked and return (status, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", path, body=iter(pieces),
+                           headers={"Content-Type": "application/json"}, encode_chunked=True)
+        reply = connection.getresponse()
+        return reply.status, reply.read()
+    finally:
+        connection.close()
+
+
+def test_chunked_body_accepted(server):
+    body = support.compact({"email": support.new_email(), "password": support.new_password()})
+    status, data = chunked_request(server.port, REGISTER, [body[:10], body[10:25], body[25:]])
+    assert status == 201, f"a chunked register gave {status}: {data[:300]!r}"
+
+
+def test_chunked_body_too_large(server):
+    status, data = chunked_request(server.port, REGISTER, [b'{"padding":"'] +
+                                   [b"a" * 16384] * 5 + [b'"}'])
+    assert status == 413, f"a chunked body of 80 KiB gave {status}: {data[:300]!r}"
+    assert data == support.compact({"detail": "Request body too large."}), f"body is {data!r}"
+
+
+def test_keep_alive(server, register):
+    user = register()
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        statuses = []
+        for _ in range(3):
+            connection.request("POST", LOGIN, body=support.compact(
+                {"email": user.email, "password": user.password}),
+                headers={"Content-Type": "application/json"})
+            reply = connection.getresponse()
+            reply.read()
+            statuses.append(reply.status)
+    finally:
+        connection.close()
+    assert statuses == [200, 200, 200], f"three logins on one connection gave {statuses}"
+
+
+def test_query_string_ignored(client, register):
+    user = register()
+    response = client.request("POST", LOGIN + "?next=/home",
+                              {"email": user.email, "password": user.password})
+    assert response.status == 200, f"login with a query string gave {response.status}: {response.body!r}"
+
+
+def test_escaped_member_names(client):
+    email = support.new_email()
+    body = ('{"\\u0065mail":%s,"pass\\u0077ord":%s}'
+            % (json.dumps(email), json.dumps(support.new_password()))).encode()
+    response = client.request("POST", REGISTER, body, headers=json_headers())
+    assert response.status == 201, \
+        f"member names written with \\u escapes gave {response.status}: {response.body!r}"

@@ -100,7 +100,7 @@ def test_refresh_required_no_body(client, register):
 
 def test_invalid_refresh(client, register):
     user = register()
-    for token in ("garbage", tokens.forge_refresh(user.id, secret="x" * 48),
+    for token in ("garbage", tokens.forge(tokens.claims("refresh", user.id), secret="x" * 48),
                   tokens.forge_refresh(user.id, iat=0)):
         response = client.request("POST", LOGOUT, {"refresh": token}, token=user.access)
         assert_reply(response, 400, invalid_refresh("Token is invalid or expired"))

@@ -138,3 +138,8 @@ def test_string_user_id(client, register):
     response = client.request("GET", ME, token=tokens.forge_access(str(user.id)))
     assert response.status == 200, f"user_id as a string gave {response.status}: {response.body!r}"
     assert response.json()["id"] == user.id, f"id is {response.json()['id']}, expected {user.id}"
+
+
+def test_options_unauthenticated(client):
+    response = client.request("OPTIONS", ME)
+    assert_reply(response, 401, support.NOT_PROVIDED)

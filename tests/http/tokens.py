@@ -59,18 +59,18 @@ def forge_raw(header: bytes, payload: bytes, secret: str = TEST_SECRET) -> str:
     return signing_input + "." + b64url(digest)
 
 
-def claims(token_type: str, user_id, lifetime: int | None = None, iat: int | None = None,
+def claims(kind: str, user_id, lifetime: int | None = None, iat: int | None = None,
            **overrides) -> dict:
-    """Return the claims simplejwt writes for a token of `token_type` for `user_id`.
+    """Return the claims simplejwt writes for a token of type `kind` for `user_id`.
 
-    `overrides` replace claims. A value of None removes that claim.
+    `overrides` replace claims, token_type included. A value of None removes that claim.
     """
     if iat is None:
         iat = int(time.time())
     if lifetime is None:
-        lifetime = ACCESS_LIFETIME if token_type == "access" else REFRESH_LIFETIME
+        lifetime = ACCESS_LIFETIME if kind == "access" else REFRESH_LIFETIME
     payload = {
-        "token_type": token_type,
+        "token_type": kind,
         "exp": iat + lifetime,
         "iat": iat,
         "jti": uuid.uuid4().hex,
