@@ -105,8 +105,8 @@ auth_request(struct server *srv, const struct http_request *req,
 
 	status = tok_verify(&srv->cfg, token, len, TOK_ACCESS, &claims);
 	if (status == TOK_ERROR) {
-		log_warnx("%s: %s: out of memory checking an access token",
-		    srv->endpoint->name, req->remote_addr);
+		log_warnx("%s: out of memory checking an access token",
+		    req->remote_addr);
 		http_reply_internal_error(reply);
 		return -1;
 	}
@@ -117,8 +117,8 @@ auth_request(struct server *srv, const struct http_request *req,
 
 	rc = db_user_by_id(srv->db, claims.user_id, user);
 	if (rc == DB_NOT_FOUND) {
-		log_info("%s: %s: access token jti %s of user %" PRIu64
-		    ": user not found", srv->endpoint->name, req->remote_addr,
+		log_info("%s: access token jti %s of user %" PRIu64
+		    ": user not found", req->remote_addr,
 		    claims.jti, claims.user_id);
 		http_reply_detail_code(reply, 401, "User not found", "user_not_found");
 		return -1;

@@ -30,13 +30,13 @@ serve_db_failed(struct server *srv, enum db_result rc, struct http_reply *reply)
 	case DB_OK:
 		return 0;
 	case DB_UNAVAILABLE:
-		log_warnx("%s: %s: database unavailable: answering 503",
-		    srv->endpoint->name, srv->remote_addr);
+		log_warnx("%s: database unavailable: answering 503",
+		    srv->remote_addr);
 		http_reply_unavailable(reply);
 		return 1;
 	default:
-		log_warnx("%s: %s: database error: answering 500",
-		    srv->endpoint->name, srv->remote_addr);
+		log_warnx("%s: database error: answering 500",
+		    srv->remote_addr);
 		http_reply_internal_error(reply);
 		return 1;
 	}
@@ -144,8 +144,7 @@ serve_parse_body(struct server *srv, const struct http_request *req,
 		return NULL;
 	}
 	if (rc == BODY_NOMEM) {
-		log_warnx("%s: %s: out of memory parsing the body",
-		    srv->endpoint->name, req->remote_addr);
+		log_warnx("%s: out of memory parsing the body", req->remote_addr);
 		http_reply_internal_error(reply);
 		return NULL;
 	}
@@ -199,8 +198,8 @@ serve_dispatch(struct server *srv, struct http_request *req,
 	if (ep->reads_body) {
 		status = http_request_read_body(req, io, srv->cfg.body_limit, &problem);
 		if (status == -1) {
-			log_warnx("%s: %s: out of memory reading the body",
-			    ep->name, req->remote_addr);
+			log_warnx("%s: out of memory reading the body",
+			    req->remote_addr);
 			http_reply_internal_error(reply);
 			return;
 		}
@@ -223,21 +222,19 @@ serve_request(struct server *srv, const struct http_io *io)
 
 	memset(&reply, 0, sizeof(reply));
 	if (http_request_init(&req, io) == -1) {
-		log_warnx("%s: out of memory reading the request", srv->endpoint->name);
+		log_warnx("out of memory reading the request");
 		http_reply_internal_error(&reply);
 	} else {
 		srv->remote_addr = req.remote_addr;
 		serve_dispatch(srv, &req, io, &reply);
 	}
 	if (reply.status == 0) {
-		log_warnx("%s: %s: handler set no reply", srv->endpoint->name,
-		    req.remote_addr);
+		log_warnx("%s: handler set no reply", req.remote_addr);
 		http_reply_internal_error(&reply);
 	}
 	reply.head = strcmp(req.method, "HEAD") == 0;
 	if (http_reply_send(&reply, io) == -1)
-		log_warnx("%s: %s: writing the reply failed", srv->endpoint->name,
-		    req.remote_addr);
+		log_warnx("%s: writing the reply failed", req.remote_addr);
 	http_reply_free(&reply);
 	http_request_free(&req);
 	srv->remote_addr = "-";
@@ -309,7 +306,7 @@ serve_fastcgi(struct server *srv)
 	struct http_io	 io;
 
 	if (FCGX_InitRequest(&request, 0, 0) != 0) {
-		log_warnx("%s: FCGX_InitRequest failed", srv->endpoint->name);
+		log_warnx("FCGX_InitRequest failed");
 		return 1;
 	}
 	while (FCGX_Accept_r(&request) >= 0) {

@@ -54,7 +54,7 @@ class Database:
         self.password = secrets.token_hex(16)
 
     def run_tool(self, *args: str) -> None:
-        result = subprocess.run([str(ROOT / "tools" / "db.sh"), *args, ],
+        result = subprocess.run([str(ROOT / "tools" / "db.sh"), *args],
                                 capture_output=True, text=True, timeout=120)
         if result.returncode != 0:
             raise RuntimeError(f"tools/db.sh {' '.join(args[:2])} failed with exit status "

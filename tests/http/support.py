@@ -58,8 +58,9 @@ def assert_reply(response, status: int, expected) -> None:
     """Assert the status and that the body is exactly `expected` rendered as compact JSON."""
     assert response.status == status, \
         f"status is {response.status}, expected {status}; body {response.body[:500]!r}"
-    wanted = compact(expected)
-    assert response.body == wanted, f"body is {response.body!r}, expected {wanted!r}"
+    expected_body = compact(expected)
+    assert response.body == expected_body, \
+        f"body is {response.body!r}, expected {expected_body!r}"
 
 
 def assert_json_type(response) -> None:

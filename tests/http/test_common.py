@@ -89,7 +89,8 @@ PARSE_ERRORS = [
     b"Infinity", b"-Infinity", b'{"password":Infinity}', b"{'email':'a@example.com'}",
     b'{"email":\'a\'}', b"{/* comment */}", b"// comment\n{}", b"{} // comment", b"# comment\n{}",
     b'{"email":"a\tb"}', b'{"email":"\xff"}', b'{"email":"\\x"}', b'{"a":01}', b'{email:"a"}',
-    b'{"a":tru}', b'{"a":undefined}',
+    b'{"a":tru}', b'{"a":undefined}', b'{"email":"\xed\xa0\x80"}', b'{"email":"\xc0\xaf"}',
+    b'{"email":"\xe2\x82"}',
 ]
 
 
@@ -102,8 +103,8 @@ def test_parse_error(send, path, body):
     assert [key for key, _ in pairs] == ["detail"], f"body is {response.body!r}, expected only detail"
     detail = pairs[0][1]
     prefix = "JSON parse error - "
-    assert detail.startswith(prefix) and len(detail) > len(prefix), \
-        f"detail is {detail!r}, expected {prefix!r} and the parser's message"
+    assert detail.startswith(prefix), f"detail is {detail!r}, expected it to start with {prefix!r}"
+    assert len(detail) > len(prefix), f"detail {detail!r} lacks the parser's message"
     assert response.body == support.compact({"detail": detail}), \
         f"body is not compact JSON: {response.body!r}"
 
@@ -194,7 +195,7 @@ def padded_object(size: int) -> bytes:
     """Return a JSON object of exactly `size` bytes with one unknown member."""
     head, tail = b'{"padding":"', b'"}'
     body = head + b"a" * (size - len(head) - len(tail)) + tail
-    assert len(body) == size
+    assert len(body) == size, f"padded body is {len(body)} bytes, expected {size}"
     return body
 
 

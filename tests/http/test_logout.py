@@ -184,3 +184,14 @@ def test_body_checks_after_authentication(client, register):
     wrong_type = client.request("POST", LOGOUT, b"refresh=x",
                                 headers={"Content-Type": "text/plain"}, token=user.access)
     assert_reply(wrong_type, 415, {"detail": 'Unsupported media type "text/plain" in request.'})
+
+
+def test_string_user_id_refresh(client, register, db_query):
+    user = register()
+    refresh = tokens.forge_refresh(str(user.id))
+    response = client.request("POST", LOGOUT, {"refresh": refresh}, token=user.access)
+    assert response.status == 205, \
+        f"a refresh token with user_id {str(user.id)!r} of the same user gave " \
+        f"{response.status}: {response.body!r}"
+    reason = support.blacklist_reason(db_query, jti_of(refresh))
+    assert reason == "logout", f"blacklist reason is {reason!r}, expected 'logout'"

@@ -1,6 +1,7 @@
 """GET /api/auth/me/: the user's own row, authentication and methods."""
 
 import re
+import uuid
 from datetime import datetime, timezone
 
 import pytest
@@ -143,3 +144,21 @@ def test_string_user_id(client, register):
 def test_options_unauthenticated(client):
     response = client.request("OPTIONS", ME)
     assert_reply(response, 401, support.NOT_PROVIDED)
+
+
+def test_me_unicode_email(client, register):
+    user = register(email=f"x{uuid.uuid4().hex[:10]}@bücher.example")
+    response = client.request("GET", ME, token=user.access)
+    assert response.status == 200, f"status {response.status}: {response.body!r}"
+    expected = b'"email":"' + user.email.encode("utf-8") + b'"'
+    assert expected in response.body, \
+        f"body {response.body!r} lacks {expected!r}: the email must be UTF-8, as stored"
+
+
+def test_access_without_iat(client, register):
+    user = register()
+    payload = tokens.claims("access", user.id)
+    del payload["iat"]
+    response = client.request("GET", ME, token=tokens.forge(payload))
+    assert response.status == 200, \
+        f"an access token without iat gave {response.status}: {response.body!r}"

@@ -187,7 +187,7 @@ def test_forged_without_outstanding_row(client, register, db_query):
     user = register()
     token = forge_refresh(user.id)
     jti = jti_of(token)
-    assert support.outstanding_row(db_query, jti) is None
+    assert support.outstanding_row(db_query, jti) is None, "a forged jti is already outstanding"
 
     document = refresh_ok(client, token)
     tokens.check_issued(document["refresh"], "refresh", user.id)
@@ -316,3 +316,24 @@ def test_forge_matches_old_service():
         assert remade == entry["token"], \
             f"forge() gave {remade} for the {entry['kind']} token from {entry['source']}, " \
             f"the old service issued {entry['token']}"
+
+
+def test_optional_claims_and_header(client, register, db_query):
+    user = register()
+    without_iat = claims("refresh", user.id)
+    del without_iat["iat"]
+    uuid_jti = claims("refresh", user.id, jti="6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b")
+    cases = [
+        ("no iat claim", forge(without_iat)),
+        ("jti in UUID form", forge(uuid_jti)),
+        ("header without typ", forge(claims("refresh", user.id), header={"alg": "HS256"})),
+        ("header with kid", forge(claims("refresh", user.id),
+                                  header={"typ": "JWT", "alg": "HS256", "kid": "k1"})),
+        ("extra claim", forge(claims("refresh", user.id, scope="all"))),
+    ]
+    for name, token in cases:
+        response = post(client, {"refresh": token})
+        assert response.status == 200, \
+            f"a valid refresh token with {name} gave {response.status}: {response.body!r}"
+        reason = support.blacklist_reason(db_query, jti_of(token))
+        assert reason == "rotated", f"the token with {name} was not blacklisted ({reason!r})"

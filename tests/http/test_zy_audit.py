@@ -1,4 +1,4 @@
-"""Checks over every response and log line of the session; this file runs after the others.
+"""Checks over every response and log line of the session, run after the other test files.
 
 Server.request() records each response that breaks a rule holding for all endpoints:
 WWW-Authenticate on exactly the 401s, a JSON body with Content-Type application/json,

@@ -1,7 +1,7 @@
-"""Database outage: every endpoint answers 503 while MariaDB is down and recovers after.
+"""Database outage: every endpoint responds 503 while MariaDB is down and recovers after.
 
-This file stops the shared database, so it runs last; it starts MariaDB again even
-when a check fails, because the session fixtures stop it at the end.
+This file stops the shared database, so its name sorts it last. It starts MariaDB again
+even when a check fails, because the session fixtures stop it at the end.
 """
 
 import re

@@ -14,7 +14,7 @@ import uuid
 
 # The jwt_secret of every server the tests start: 48 ASCII characters.
 TEST_SECRET = "shopease-http-test-secret-0123456789abcdefghijkl"
-assert len(TEST_SECRET) == 48
+assert len(TEST_SECRET) == 48, "TEST_SECRET must stay 48 characters long"
 
 HS256_HEADER = {"alg": "HS256", "typ": "JWT"}
 ACCESS_LIFETIME = 3600
