@@ -12,6 +12,7 @@
 #include <locale.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include <wctype.h>
 
 #include "email.h"
@@ -145,7 +146,8 @@ email_address_literal(const char *s, size_t len)
 		return 0;
 	memcpy(addr, s + 1, n);
 	addr[n] = '\0';
-	if (strncmp(addr, "IPv6:", 5) == 0)
+	/* The tag is case-insensitive (RFC 5321), and the domain is stored lowercased. */
+	if (strncasecmp(addr, "IPv6:", 5) == 0)
 		return inet_pton(AF_INET6, addr + 5, bin) == 1;
 	return inet_pton(AF_INET, addr, bin) == 1;
 }

@@ -279,7 +279,7 @@ class Server:
 
 @pytest.fixture(scope="session")
 def base_dir():
-    folder = Path(tempfile.mkdtemp(prefix="se-"))
+    folder = Path(tempfile.mkdtemp(prefix="se-", dir="/tmp"))
     folder.chmod(0o755)
     yield folder
     if not os.environ.get("SHOPEASE_KEEP_TMP"):

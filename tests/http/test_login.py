@@ -1,5 +1,6 @@
 """POST /api/auth/login/: credentials, stored hashes, last_login and the cost-12 default."""
 
+import base64
 import hashlib
 import time
 
@@ -230,3 +231,45 @@ def test_unknown_email_same_time(cost12_server):
     assert unknown_email >= 0.5 * wrong_password, \
         f"unknown email took {unknown_email:.3f} s, wrong password {wrong_password:.3f} s: " \
         "the unknown email is not hashed against a dummy"
+
+
+@pytest.mark.parametrize("stored", [
+    "", "!", "!unusable-password-marker", "bcrypt_sha256$", "bcrypt_sha256$garbage",
+    "bcrypt_sha256$$2b$04$tooshort", "$2b$04$tooshort", "$2b$99$" + "a" * 53,
+    "md5$salt$0123456789abcdef0123456789abcdef", "plain-text-password",
+])
+def test_malformed_hash_rejected(client, db_query, stored):
+    email = new_email()
+    insert_user(db_query, email, stored)
+    for password in ("plain-text-password", "anything-else"):
+        response = post(client, {"email": email, "password": password})
+        assert_reply(response, 401, CREDENTIALS_REJECTED)
+
+
+def test_pbkdf2_hash_no_server_error(client, db_query):
+    password = new_password()
+    salt = "abcdefgh12345678"
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), 1000)
+    stored = "pbkdf2_sha256$1000$" + salt + "$" + base64.b64encode(digest).decode()
+    email = new_email()
+    insert_user(db_query, email, stored)
+    response = post(client, {"email": email, "password": password})
+    assert response.status in (200, 401), \
+        f"a Django pbkdf2_sha256 hash gave {response.status}: {response.body!r}"
+
+
+def test_concurrent_logins(server, register, db_query):
+    user = register()
+
+    def attempt(index):
+        return server.request("POST", LOGIN, {"email": user.email, "password": user.password})
+
+    results = support.run_together(10, attempt)
+    errors = [result for result in results if isinstance(result, Exception)]
+    assert not errors, f"requests failed: {errors[:3]}"
+    statuses = [result.status for result in results]
+    assert statuses == [200] * 10, f"ten concurrent logins gave {statuses}"
+    jtis = {support.jti_of(result.json()["refresh"]) for result in results}
+    assert len(jtis) == 10, f"ten logins issued {len(jtis)} distinct refresh jtis"
+    rows = db_query(f"SELECT COUNT(*) FROM outstanding_tokens WHERE user_id = {user.id}")
+    assert rows == [("11",)], f"outstanding rows for the user: {rows}, expected 11 (register + 10)"

@@ -195,3 +195,25 @@ def test_string_user_id_refresh(client, register, db_query):
         f"{response.status}: {response.body!r}"
     reason = support.blacklist_reason(db_query, jti_of(refresh))
     assert reason == "logout", f"blacklist reason is {reason!r}, expected 'logout'"
+
+
+def test_concurrent_refresh_and_logout(server, register):
+    user = register()
+
+    def attempt(index):
+        if index % 2:
+            return server.request("POST", LOGOUT, {"refresh": user.refresh}, token=user.access)
+        return server.request("POST", REFRESH, {"refresh": user.refresh})
+
+    results = support.run_together(16, attempt)
+    errors = [result for result in results if isinstance(result, Exception)]
+    assert not errors, f"requests failed: {errors[:3]}"
+    statuses = sorted(result.status for result in results)
+    successes = [status for status in statuses if status in (200, 205)]
+    assert len(successes) == 1, \
+        f"statuses are {statuses}, expected exactly one refresh (200) or logout (205) to win"
+    for result in results:
+        if result.status == 401:
+            assert_reply(result, 401, token_error("Token is blacklisted"))
+        elif result.status == 400:
+            assert_reply(result, 400, invalid_refresh("Token is blacklisted"))
