@@ -19,6 +19,7 @@
 #include "unit.h"
 
 #define VECTORS		"tests/vectors/reference_tokens.json"
+#define OUR_VECTORS	"tests/vectors/suite_tokens.json"
 #define TEST_SECRET	"unit-test-secret-0123456789abcdef0123456789"
 
 static struct cfg	 cfg;
@@ -159,6 +160,50 @@ test_reference_vectors(void)
 	json_object_put(root);
 }
 
+/*
+ * Tokens this suite signed were accepted by the Django service; signing the
+ * same claims must still give the same bytes.
+ */
+static void
+test_suite_vectors(void)
+{
+	struct json_object	*root, *tokens, *entry, *v, *claims_json;
+	struct tok_claims	 claims;
+	char			*token;
+	size_t			 i;
+
+	root = json_object_from_file(OUR_VECTORS);
+	CHECK(root != NULL, "read %s", OUR_VECTORS);
+	if (root == NULL)
+		return;
+	json_object_object_get_ex(root, "secret", &v);
+	setup_cfg(json_object_get_string(v));
+	json_object_object_get_ex(root, "tokens", &tokens);
+	for (i = 0; i < json_object_array_length(tokens); i++) {
+		entry = json_object_array_get_idx(tokens, i);
+		json_object_object_get_ex(entry, "claims", &claims_json);
+		memset(&claims, 0, sizeof(claims));
+		json_object_object_get_ex(claims_json, "token_type", &v);
+		claims.type = strcmp(json_object_get_string(v), "access") == 0 ?
+		    TOK_ACCESS : TOK_REFRESH;
+		json_object_object_get_ex(claims_json, "exp", &v);
+		claims.exp = json_object_get_int64(v);
+		json_object_object_get_ex(claims_json, "iat", &v);
+		claims.iat = json_object_get_int64(v);
+		json_object_object_get_ex(claims_json, "jti", &v);
+		snprintf(claims.jti, sizeof(claims.jti), "%s", json_object_get_string(v));
+		json_object_object_get_ex(claims_json, "user_id", &v);
+		claims.user_id = (uint64_t)json_object_get_int64(v);
+
+		token = tok_sign(&cfg, &claims);
+		json_object_object_get_ex(entry, "token", &v);
+		CHECK(token != NULL && strcmp(token, json_object_get_string(v)) == 0,
+		    "token %zu signs to the accepted string: %s", i, token);
+		free(token);
+	}
+	json_object_put(root);
+}
+
 static void
 test_forgeries(void)
 {
@@ -259,6 +304,7 @@ main(void)
 {
 	RUN(test_issue_and_verify);
 	RUN(test_reference_vectors);
+	RUN(test_suite_vectors);
 	RUN(test_forgeries);
 	RUN(test_malformed);
 	return unit_report("tok");
