@@ -49,7 +49,8 @@ test_json_accepts(void)
 	json_object_put(obj);
 
 	obj = NULL;
-	CHECK(parse("null", &obj, msg, sizeof(msg)) == BODY_OK && obj == NULL, "null");
+	CHECK(parse("null", &obj, msg, sizeof(msg)) == BODY_OK, "null: %s", msg);
+	CHECK(obj == NULL, "null is no object");
 	CHECK(parse("[1]", &obj, msg, sizeof(msg)) == BODY_OK &&
 	    json_object_is_type(obj, json_type_array), "array");
 	json_object_put(obj);

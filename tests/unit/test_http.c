@@ -83,7 +83,8 @@ test_body_read(void)
 	const char		*problem = NULL;
 
 	CHECK(read_body("5", "hello", 10, &req, &problem) == 0, "exact length");
-	CHECK(req.body_len == 5 && strcmp(req.body, "hello") == 0, "body %s", req.body);
+	CHECK(req.body_len == 5, "body length %zu", req.body_len);
+	CHECK(strcmp(req.body, "hello") == 0, "body %s", req.body);
 	http_request_free(&req);
 
 	CHECK(read_body("11", "hello world", 10, &req, &problem) == 413, "over the limit");
@@ -152,8 +153,8 @@ test_reply_rendering(void)
 	memset(&f, 0, sizeof(f));
 	http_reply_json(&reply, 205, NULL);
 	CHECK(http_reply_send(&reply, &io) == 0, "sent");
-	CHECK(strstr(f.out, "Content-Type") == NULL && strstr(f.out, "WWW-Auth") == NULL,
-	    "205 has no body and no WWW-Authenticate: %s", f.out);
+	CHECK(strstr(f.out, "Content-Type") == NULL, "205 has no body: %s", f.out);
+	CHECK(strstr(f.out, "WWW-Auth") == NULL, "205 has no WWW-Authenticate: %s", f.out);
 	http_reply_free(&reply);
 }
 

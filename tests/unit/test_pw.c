@@ -50,7 +50,12 @@ test_plain_bcrypt_import(void)
 		return;
 	crypt_gensalt_rn("$2b$", COST, NULL, 0, setting, sizeof(setting));
 	result = crypt_rn("imported-password", setting, data, sizeof(*data));
-	CHECK(result != NULL && result[0] == '$', "crypt_rn");
+	CHECK(result != NULL, "crypt_rn returned NULL");
+	if (result == NULL) {
+		free(data);
+		return;
+	}
+	CHECK(result[0] == '$', "crypt_rn failed: %s", result);
 	snprintf(stored, sizeof(stored), "%s", result);
 	free(data);
 	CHECK(pw_verify("imported-password", 17, stored) == PW_MATCH, "plain $2b$ verifies");

@@ -95,9 +95,10 @@ test_issue_and_verify(void)
 	setup_cfg(TEST_SECRET);
 	clock_set(NOW);
 	CHECK(tok_claims_new(&cfg, TOK_REFRESH, 42, NOW, &claims) == 0, "claims");
-	CHECK(strlen(claims.jti) == 32 && strspn(claims.jti, "0123456789abcdef") == 32,
-	    "jti is 32 lowercase hex characters: %s", claims.jti);
-	CHECK(claims.exp == NOW + 86400 && claims.iat == NOW, "lifetime");
+	CHECK(strlen(claims.jti) == 32, "jti length: %s", claims.jti);
+	CHECK(strspn(claims.jti, "0123456789abcdef") == 32, "jti is lowercase hex: %s", claims.jti);
+	CHECK(claims.exp == NOW + 86400, "exp %" PRId64, claims.exp);
+	CHECK(claims.iat == NOW, "iat %" PRId64, claims.iat);
 	token = tok_sign(&cfg, &claims);
 	CHECK(token != NULL, "signed");
 	if (token == NULL)
@@ -106,8 +107,9 @@ test_issue_and_verify(void)
 	    "header is {\"alg\":\"HS256\",\"typ\":\"JWT\"}: %s", token);
 	CHECK(tok_verify(&cfg, token, strlen(token), TOK_REFRESH, &checked) == TOK_VALID,
 	    "own token verifies");
-	CHECK(checked.user_id == 42 && strcmp(checked.jti, claims.jti) == 0 &&
-	    checked.exp == claims.exp, "claims read back");
+	CHECK(checked.user_id == 42, "user_id %" PRIu64, checked.user_id);
+	CHECK(strcmp(checked.jti, claims.jti) == 0, "jti %s", checked.jti);
+	CHECK(checked.exp == claims.exp, "exp %" PRId64, checked.exp);
 	CHECK(verify(token, TOK_ACCESS) == TOK_WRONG_TYPE, "refresh used as access");
 	clock_set(NOW + 86400);
 	CHECK(verify(token, TOK_REFRESH) == TOK_INVALID, "expired at exp");
