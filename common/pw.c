@@ -10,6 +10,7 @@
 
 #include <crypt.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "log.h"
@@ -93,6 +94,43 @@ pw_equal(const char *a, const char *b)
 	return CRYPTO_memcmp(a, b, len) == 0;
 }
 
+/*
+ * Django's default hasher, "pbkdf2_sha256$<iterations>$<salt>$<base64 of
+ * the 32-byte PBKDF2-HMAC-SHA256>", which the service this suite replaces
+ * wrote for every user: imported accounts keep their passwords.
+ */
+static enum pw_result
+pw_verify_pbkdf2(const char *password, size_t len, const char *stored)
+{
+	unsigned char	 derived[SHA256_DIGEST_LENGTH];
+	char		 encoded[4 * ((SHA256_DIGEST_LENGTH + 2) / 3) + 1];
+	const char	*salt, *hash, *p;
+	char		*end;
+	unsigned long	 iterations;
+	enum pw_result	 rc = PW_MISMATCH;
+
+	p = stored + strlen(PW_PBKDF2_PREFIX);
+	iterations = strtoul(p, &end, 10);
+	/* Django's defaults run from 10,000 to 870,000; refuse absurd counts. */
+	if (end == p || *end != '$' || iterations == 0 || iterations > 10000000)
+		return PW_MISMATCH;
+	salt = end + 1;
+	if ((hash = strchr(salt, '$')) == NULL || hash == salt)
+		return PW_MISMATCH;
+	if (PKCS5_PBKDF2_HMAC(password, (int)len, (const unsigned char *)salt,
+	    (int)(hash - salt), (int)iterations, EVP_sha256(), sizeof(derived),
+	    derived) != 1) {
+		log_warnx("pw: PKCS5_PBKDF2_HMAC failed");
+		return PW_ERROR;
+	}
+	EVP_EncodeBlock((unsigned char *)encoded, derived, sizeof(derived));
+	if (pw_equal(encoded, hash + 1))
+		rc = PW_MATCH;
+	explicit_bzero(derived, sizeof(derived));
+	explicit_bzero(encoded, sizeof(encoded));
+	return rc;
+}
+
 enum pw_result
 pw_verify(const char *password, size_t len, const char *stored)
 {
@@ -102,6 +140,8 @@ pw_verify(const char *password, size_t len, const char *stored)
 	const char		*result, *bcrypt;
 	enum pw_result		 rc = PW_MISMATCH;
 
+	if (strncmp(stored, PW_PBKDF2_PREFIX, strlen(PW_PBKDF2_PREFIX)) == 0)
+		return pw_verify_pbkdf2(password, len, stored);
 	if ((data = pw_crypt_data()) == NULL)
 		return PW_ERROR;
 	if (strncmp(stored, PW_PREFIX, strlen(PW_PREFIX)) == 0) {

@@ -3,7 +3,9 @@
  * Password hashing with bcrypt (libxcrypt). New hashes use Django's
  * bcrypt_sha256 format, "bcrypt_sha256$" followed by bcrypt over the hex
  * SHA-256 digest of the password, so nothing past bcrypt's 72-byte limit
- * is lost. Plain "$2a$", "$2b$" and "$2y$" hashes from an import verify too.
+ * is lost. Hashes from an import verify too: plain "$2a$", "$2b$" and "$2y$"
+ * bcrypt, and Django's "pbkdf2_sha256$" (the default of the service this
+ * suite replaces).
  */
 #ifndef SHOPEASE_PW_H
 #define SHOPEASE_PW_H
@@ -12,6 +14,7 @@
 
 #define PW_HASH_MAX	128	/* bytes, terminator included */
 #define PW_PREFIX	"bcrypt_sha256$"
+#define PW_PBKDF2_PREFIX "pbkdf2_sha256$"
 
 enum pw_result {
 	PW_MATCH,

@@ -213,13 +213,14 @@ def test_unknown_email_same_time(cost12_server):
 
     One bcrypt at cost 12 took 0.21 s with Python's crypt on the 2-core machine these tests
     were written on. A server that skips hashing for an unknown email therefore responds
-    to it several times faster than to a wrong password.
+    to it about a hundred times faster than to a wrong password, so the bound below leaves
+    room for a loaded machine.
     """
     user = support.register_user(cost12_server)
 
     def fastest(body):
         durations = []
-        for _ in range(3):
+        for _ in range(5):
             started = time.monotonic()
             response = cost12_server.request("POST", LOGIN, body)
             durations.append(time.monotonic() - started)
@@ -228,7 +229,7 @@ def test_unknown_email_same_time(cost12_server):
 
     wrong_password = fastest({"email": user.email, "password": user.password + "x"})
     unknown_email = fastest({"email": new_email(), "password": user.password})
-    assert unknown_email >= 0.5 * wrong_password, \
+    assert unknown_email >= 0.3 * wrong_password, \
         f"unknown email took {unknown_email:.3f} s, wrong password {wrong_password:.3f} s: " \
         "the unknown email is not hashed against a dummy"
 
@@ -246,7 +247,8 @@ def test_malformed_hash_rejected(client, db_query, stored):
         assert_reply(response, 401, CREDENTIALS_REJECTED)
 
 
-def test_pbkdf2_hash_no_server_error(client, db_query):
+def test_pbkdf2_hash_logs_in(client, db_query):
+    """Users imported from the Django service keep their PBKDF2 passwords."""
     password = new_password()
     salt = "abcdefgh12345678"
     digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), 1000)
@@ -254,8 +256,10 @@ def test_pbkdf2_hash_no_server_error(client, db_query):
     email = new_email()
     insert_user(db_query, email, stored)
     response = post(client, {"email": email, "password": password})
-    assert response.status in (200, 401), \
+    assert response.status == 200, \
         f"a Django pbkdf2_sha256 hash gave {response.status}: {response.body!r}"
+    response = post(client, {"email": email, "password": password + "x"})
+    assert_reply(response, 401, CREDENTIALS_REJECTED)
 
 
 def test_concurrent_logins(server, register, db_query):

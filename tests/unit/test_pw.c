@@ -77,9 +77,26 @@ test_unknown_formats(void)
 	CHECK(pw_verify("x", 1, "") == PW_MISMATCH, "empty hash");
 	CHECK(pw_verify("x", 1, "!") == PW_MISMATCH, "unusable password marker");
 	CHECK(pw_verify("x", 1, "pbkdf2_sha256$260000$salt$hash") == PW_MISMATCH,
-	    "PBKDF2 hash");
+	    "PBKDF2 hash of another password");
+	CHECK(pw_verify("x", 1, "pbkdf2_sha256$$salt$hash") == PW_MISMATCH,
+	    "PBKDF2 hash without iterations");
+	CHECK(pw_verify("x", 1, "pbkdf2_sha256$99999999999$salt$hash") == PW_MISMATCH,
+	    "PBKDF2 hash with an absurd iteration count");
 	CHECK(pw_verify("x", 1, "bcrypt_sha256$$2b$04$short") == PW_MISMATCH,
 	    "truncated bcrypt");
+}
+
+/* Made by Django 3.2.25's make_password() with its default hasher. */
+static void
+test_django_pbkdf2_import(void)
+{
+	const char	*stored = "pbkdf2_sha256$260000$ZlkEpSxlPNFwvakpll0QFD$"
+	    "i6sT8EPFJNGx/Ca51pTaGMXUOCIBGekP7E1Z1t9rfCY=";
+
+	CHECK(pw_verify("correct horse battery staple", 28, stored) == PW_MATCH,
+	    "Django's PBKDF2 hash verifies");
+	CHECK(pw_verify("correct horse battery stapler", 29, stored) == PW_MISMATCH,
+	    "a wrong password does not");
 }
 
 /* The dummy verification must cost a real bcrypt, not fail fast. */
@@ -104,6 +121,7 @@ main(void)
 	RUN(test_long_passwords_differ);
 	RUN(test_plain_bcrypt_import);
 	RUN(test_unknown_formats);
+	RUN(test_django_pbkdf2_import);
 	RUN(test_spend_takes_time);
 	return unit_report("pw");
 }
