@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: ISC
 # Shopease auth suite. GNU make.
-#   make            build the programs in cgi-bin/
+#   make            build the programs in cgi-bin/ and admin/shopease-admin
+#   make install    install under $(DESTDIR)$(PREFIX); make uninstall removes it
 #   make run        start MariaDB and lighttpd on 127.0.0.1:$(PORT) in the foreground
 #   make check      unit tests and HTTP tests against a real lighttpd and MariaDB
 #   make db-start   start the private MariaDB of make run alone
@@ -8,6 +9,9 @@
 #   make clean
 
 PORT ?= 8080
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL ?= install
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 PYTHON ?= /usr/bin/python3
@@ -31,12 +35,15 @@ COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
 COMMON_LIB = common/libshopease.a
 PROGRAMS = cgi-bin/register cgi-bin/login cgi-bin/token_refresh cgi-bin/logout cgi-bin/me
+ADMIN = admin/shopease-admin
+ADMIN_SRC = $(wildcard admin/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:.c=)
 
-.PHONY: all deps-build run db-start db-stop check unit http valgrind clean
+.PHONY: all deps-build run db-start db-stop check unit http valgrind clean \
+	install uninstall
 
-all: deps-build $(PROGRAMS)
+all: deps-build $(PROGRAMS) $(ADMIN)
 
 deps-build:
 	@tools/deps.sh build
@@ -50,6 +57,9 @@ $(COMMON_LIB): $(COMMON_OBJ)
 
 cgi-bin/%: cgi-bin/%.c $(COMMON_LIB) common/*.h
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon -o $@ $< $(COMMON_LIB) $(LDFLAGS) $(PKG_LIBS)
+
+$(ADMIN): $(ADMIN_SRC) admin/admin.h $(COMMON_LIB) common/*.h
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon -o $@ $(ADMIN_SRC) $(COMMON_LIB) $(LDFLAGS) $(PKG_LIBS)
 
 tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(COMMON_LIB) common/*.h
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon -o $@ $< $(COMMON_LIB) $(LDFLAGS) $(PKG_LIBS)
@@ -81,4 +91,4 @@ valgrind: all $(UNIT_BIN)
 	@VALGRIND=1 tools/unit.sh $(UNIT_BIN)
 
 clean:
-	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(UNIT_BIN)
+	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(ADMIN) $(UNIT_BIN)
