@@ -384,7 +384,8 @@ def write_config(path, server, **changes) -> str:
     ({"jwt_secret": "too-short"}, "at least 32 are required"),
     ({"bcrypt_cost": "99"}, "bcrypt_cost: invalid value"),
     ({"no_such_key": "1"}, 'unknown key "no_such_key"'),
-], ids=["no secret", "short secret", "invalid cost", "unknown key"])
+    ({"cors_origins": "https://shop.example/"}, 'invalid origin "https://shop.example/"'),
+], ids=["no secret", "short secret", "invalid cost", "unknown key", "origin with path"])
 @pytest.mark.parametrize("command", ["check", "deactivate"])
 def test_configuration_error(admin, server, tmp_path, command, changes, message):
     config = write_config(tmp_path / "shopease.conf", server, **changes)
