@@ -28,6 +28,14 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS += -fsanitize=address,undefined
 endif
 
+# make install: where each part goes under $(DESTDIR)$(PREFIX).
+CGIDIR = $(PREFIX)/lib/shopease/cgi-bin
+SBINDIR = $(PREFIX)/sbin
+SHAREDIR = $(PREFIX)/share/shopease
+MANDIR = $(PREFIX)/share/man
+SHARE_FILES = schema.sql shopease.conf.sample \
+	$(filter-out shopease.conf.sample,$(wildcard *.sample docs/*.sample))
+
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PACKAGES) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PACKAGES) 2>/dev/null)
 
@@ -89,6 +97,24 @@ http: all
 
 valgrind: all $(UNIT_BIN)
 	@VALGRIND=1 tools/unit.sh $(UNIT_BIN)
+
+install: $(PROGRAMS) $(ADMIN)
+	$(INSTALL) -d $(DESTDIR)$(CGIDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0755 $(PROGRAMS) $(DESTDIR)$(CGIDIR)
+	$(INSTALL) -m 0755 $(ADMIN) $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 0644 $(SHARE_FILES) $(DESTDIR)$(SHAREDIR)
+	$(INSTALL) -m 0644 man/shopease.conf.5 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 0644 man/shopease-admin.8 $(DESTDIR)$(MANDIR)/man8
+
+# Removes the files install put, then the folders that only this suite uses.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(CGIDIR)/,$(notdir $(PROGRAMS)))
+	rm -f $(DESTDIR)$(SBINDIR)/$(notdir $(ADMIN))
+	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/,$(notdir $(SHARE_FILES)))
+	rm -f $(DESTDIR)$(MANDIR)/man5/shopease.conf.5
+	rm -f $(DESTDIR)$(MANDIR)/man8/shopease-admin.8
+	-rmdir $(DESTDIR)$(CGIDIR) $(DESTDIR)$(PREFIX)/lib/shopease $(DESTDIR)$(SHAREDIR)
 
 clean:
 	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(ADMIN) $(UNIT_BIN)
