@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: ISC
 # Shopease auth suite. GNU make.
-#   make            build the programs in cgi-bin/
+#   make            build the programs in cgi-bin/ and admin/shopease-admin
+#   make install    install under $(DESTDIR)$(PREFIX); make uninstall removes it
 #   make run        start MariaDB and lighttpd on 127.0.0.1:$(PORT) in the foreground
 #   make check      unit tests and HTTP tests against a real lighttpd and MariaDB
 #   make db-start   start the private MariaDB of make run alone
@@ -8,6 +9,9 @@
 #   make clean
 
 PORT ?= 8080
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL ?= install
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 PYTHON ?= /usr/bin/python3
@@ -24,6 +28,14 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS += -fsanitize=address,undefined
 endif
 
+# make install: where each part goes under $(DESTDIR)$(PREFIX).
+CGIDIR = $(PREFIX)/lib/shopease/cgi-bin
+SBINDIR = $(PREFIX)/sbin
+SHAREDIR = $(PREFIX)/share/shopease
+MANDIR = $(PREFIX)/share/man
+SHARE_FILES = schema.sql shopease.conf.sample \
+	$(filter-out shopease.conf.sample,$(wildcard *.sample docs/*.sample))
+
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PACKAGES) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PACKAGES) 2>/dev/null)
 
@@ -31,12 +43,15 @@ COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
 COMMON_LIB = common/libshopease.a
 PROGRAMS = cgi-bin/register cgi-bin/login cgi-bin/token_refresh cgi-bin/logout cgi-bin/me
+ADMIN = admin/shopease-admin
+ADMIN_SRC = $(wildcard admin/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:.c=)
 
-.PHONY: all deps-build run db-start db-stop check unit http valgrind clean
+.PHONY: all deps-build run db-start db-stop check unit http valgrind clean \
+	install uninstall
 
-all: deps-build $(PROGRAMS)
+all: deps-build $(PROGRAMS) $(ADMIN)
 
 deps-build:
 	@tools/deps.sh build
@@ -50,6 +65,9 @@ $(COMMON_LIB): $(COMMON_OBJ)
 
 cgi-bin/%: cgi-bin/%.c $(COMMON_LIB) common/*.h
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon -o $@ $< $(COMMON_LIB) $(LDFLAGS) $(PKG_LIBS)
+
+$(ADMIN): $(ADMIN_SRC) admin/admin.h $(COMMON_LIB) common/*.h
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon -o $@ $(ADMIN_SRC) $(COMMON_LIB) $(LDFLAGS) $(PKG_LIBS)
 
 tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(COMMON_LIB) common/*.h
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon -o $@ $< $(COMMON_LIB) $(LDFLAGS) $(PKG_LIBS)
@@ -80,5 +98,23 @@ http: all
 valgrind: all $(UNIT_BIN)
 	@VALGRIND=1 tools/unit.sh $(UNIT_BIN)
 
+install: $(PROGRAMS) $(ADMIN)
+	$(INSTALL) -d $(DESTDIR)$(CGIDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0755 $(PROGRAMS) $(DESTDIR)$(CGIDIR)
+	$(INSTALL) -m 0755 $(ADMIN) $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 0644 $(SHARE_FILES) $(DESTDIR)$(SHAREDIR)
+	$(INSTALL) -m 0644 man/shopease.conf.5 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 0644 man/shopease-admin.8 $(DESTDIR)$(MANDIR)/man8
+
+# Removes the files install put, then the folders that only this suite uses.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(CGIDIR)/,$(notdir $(PROGRAMS)))
+	rm -f $(DESTDIR)$(SBINDIR)/$(notdir $(ADMIN))
+	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/,$(notdir $(SHARE_FILES)))
+	rm -f $(DESTDIR)$(MANDIR)/man5/shopease.conf.5
+	rm -f $(DESTDIR)$(MANDIR)/man8/shopease-admin.8
+	-rmdir $(DESTDIR)$(CGIDIR) $(DESTDIR)$(PREFIX)/lib/shopease $(DESTDIR)$(SHAREDIR)
+
 clean:
-	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(UNIT_BIN)
+	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(ADMIN) $(UNIT_BIN)

@@ -22,6 +22,7 @@
 
 #include <json-c/json.h>
 
+#include "account.h"
 #include "clock.h"
 #include "email.h"
 #include "field.h"
@@ -29,56 +30,12 @@
 #include "log.h"
 #include "pw.h"
 #include "serve.h"
-#include "text.h"
-
-#define PASSWORD_MIN_CHARS	8
-#define PASSWORD_MAX_CHARS	4096
-#define MSG_EMAIL_TAKEN		"user with this email already exists."
 
 struct registration {
 	char	 email[EMAIL_MAX_BYTES + 1];	/* normalized */
 	char	*password;
 	size_t	 password_len;
 };
-
-/* The email's rules after the shared ones; stores the normalized address. */
-static int
-check_email(const struct field *f, struct registration *r,
-    struct json_object *messages)
-{
-	int	 valid = json_object_array_length(messages) == 0;
-
-	if (text_code_points(f->value, f->len) > EMAIL_MAX_CHARS) {
-		field_message(messages, "Ensure this field has no more than %d characters.",
-		    EMAIL_MAX_CHARS);
-		valid = 0;
-	}
-	if (!email_valid(f->value, f->len)) {
-		field_message(messages, "Enter a valid email address.");
-		valid = 0;
-	}
-	if (valid && email_normalize(f->value, f->len, r->email, sizeof(r->email)) == -1) {
-		field_message(messages, "Enter a valid email address.");
-		valid = 0;
-	}
-	return valid;
-}
-
-static void
-check_password(const struct field *f, struct registration *r,
-    struct json_object *messages)
-{
-	size_t	 n = text_code_points(f->value, f->len);
-
-	if (n < PASSWORD_MIN_CHARS)
-		field_message(messages, "Ensure this field has at least %d characters.",
-		    PASSWORD_MIN_CHARS);
-	if (n > PASSWORD_MAX_CHARS)
-		field_message(messages, "Ensure this field has no more than %d characters.",
-		    PASSWORD_MAX_CHARS);
-	r->password = (char *)f->value;
-	r->password_len = f->len;
-}
 
 /*
  * Check both fields and collect every message. Returns 1 when both are
@@ -99,9 +56,13 @@ validate(struct server *srv, struct json_object *body, struct registration *r,
 	if (email_msgs == NULL || password_msgs == NULL)
 		goto nomem;
 	if (field_string(body, "email", &email, email_msgs) == FIELD_VALUE)
-		email_ok = check_email(&email, r, email_msgs);
-	if (field_string(body, "password", &password, password_msgs) == FIELD_VALUE)
-		check_password(&password, r, password_msgs);
+		email_ok = account_check_email(email.value, email.len, email_msgs,
+		    r->email, sizeof(r->email));
+	if (field_string(body, "password", &password, password_msgs) == FIELD_VALUE) {
+		account_check_password(password.value, password.len, password_msgs);
+		r->password = (char *)password.value;
+		r->password_len = password.len;
+	}
 
 	/* A taken address is reported with the other errors, before any hashing. */
 	if (email_ok) {

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "cfg.h"
+#include "cors.h"
 
 enum cfg_type {
 	CFG_STRING,
@@ -22,7 +23,8 @@ enum cfg_type {
 	CFG_BYTES,
 	CFG_SECRET,
 	CFG_SECRET_FILE,
-	CFG_LOG
+	CFG_LOG,
+	CFG_ORIGINS
 };
 
 struct cfg_key {
@@ -51,6 +53,7 @@ static const struct cfg_key cfg_keys[] = {
 	KEY(bcrypt_cost, CFG_COST),
 	KEY(body_limit, CFG_BYTES),
 	{ "log", CFG_LOG, offsetof(struct cfg, log_stderr) },
+	KEY(cors_origins, CFG_ORIGINS),
 };
 
 #define NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -201,6 +204,13 @@ cfg_set(struct cfg *cfg, const struct cfg_key *key, const char *value,
 		return 0;
 	case CFG_SECRET_FILE:
 		return cfg_read_secret_file(cfg, value, err, errsz);
+	case CFG_ORIGINS:
+		if (cors_check_origins(value, err, errsz) == -1)
+			return -1;
+		free(*str);
+		if ((*str = strdup(value)) == NULL)
+			goto nomem;
+		return 0;
 	case CFG_LOG:
 		if (!strcmp(value, "stderr"))
 			cfg->log_stderr = 1;
@@ -401,6 +411,7 @@ cfg_free(struct cfg *cfg)
 		free(cfg->db_password);
 	}
 	free(cfg->db_name);
+	free(cfg->cors_origins);
 	if (cfg->jwt_secret != NULL) {
 		explicit_bzero(cfg->jwt_secret, cfg->jwt_secret_len);
 		free(cfg->jwt_secret);

@@ -36,6 +36,7 @@ struct cfg {
 	int	 bcrypt_cost;		/* log2 of the rounds, 4 to 31 */
 	size_t	 body_limit;		/* bytes */
 	int	 log_stderr;
+	char	*cors_origins;		/* space-separated allow-list; NULL or "": CORS off */
 };
 
 /*

@@ -44,6 +44,13 @@ const struct db_statement db_statements[DB_STMT__MAX] = {
 	    "DELETE FROM outstanding_tokens WHERE expires_at < ? LIMIT ?", 2 },
 	[DB_STMT_FLUSH_BLACKLISTED] = {
 	    "DELETE FROM blacklisted_tokens WHERE expires_at < ? LIMIT ?", 2 },
+	[DB_STMT_USER_CREATE] = {
+	    "INSERT INTO users (email, password, is_active, is_staff, "
+	    "is_superuser, date_joined) VALUES (?, ?, TRUE, ?, ?, ?)", 5 },
+	[DB_STMT_PASSWORD_UPDATE] = {
+	    "UPDATE users SET password = ? WHERE id = ?", 2 },
+	[DB_STMT_ACTIVE_UPDATE] = {
+	    "UPDATE users SET is_active = ? WHERE id = ?", 2 },
 };
 
 static const char *const db_reason_names[] = {
@@ -408,4 +415,135 @@ db_flush_expired(struct db *db, time_t now, unsigned int batch,
 	    blacklisted)) != DB_OK)
 		return rc;
 	return flush_table(db, DB_STMT_FLUSH_OUTSTANDING, now, batch, outstanding);
+}
+
+static int
+schema_version_fetch(struct db *db, void *arg)
+{
+	unsigned int	*version = arg;
+	MYSQL_BIND	 result[1];
+	uint64_t	 value = 0;
+	my_bool		 is_null = 0;
+	int		 rc;
+
+	if ((rc = db_exec(db, DB_STMT_SCHEMA_VERSION, NULL)) != DB_OK)
+		return rc;
+	memset(result, 0, sizeof(result));
+	db_bind_u64(&result[0], &value);
+	result[0].is_null = &is_null;
+	if ((rc = db_fetch_one(db, DB_STMT_SCHEMA_VERSION, result)) != DB_OK)
+		return rc;
+	*version = is_null ? 0 : (unsigned int)value;
+	return DB_OK;
+}
+
+enum db_result
+db_schema_version(struct db *db, unsigned int *version)
+{
+	*version = 0;
+	return db_read(db, schema_version_fetch, version);
+}
+
+struct create_work {
+	const char	*email;
+	const char	*hash;
+	int		 is_staff;
+	int		 is_superuser;
+	time_t		 now;
+	uint64_t	 user_id;
+};
+
+static int
+create_run(struct db *db, void *arg)
+{
+	struct create_work	*w = arg;
+	MYSQL_BIND		 param[5];
+	MYSQL_TIME		 joined;
+	unsigned long		 email_len, hash_len;
+	int			 rc;
+
+	memset(param, 0, sizeof(param));
+	db_time_from(&joined, w->now);
+	db_bind_str(&param[0], w->email, &email_len);
+	db_bind_str(&param[1], w->hash, &hash_len);
+	db_bind_i32(&param[2], &w->is_staff);
+	db_bind_i32(&param[3], &w->is_superuser);
+	db_bind_time(&param[4], &joined, NULL);
+	if ((rc = db_exec(db, DB_STMT_USER_CREATE, param)) != DB_OK)
+		return rc;
+	w->user_id = (uint64_t)mysql_stmt_insert_id(db->stmt[DB_STMT_USER_CREATE]);
+	return DB_OK;
+}
+
+enum db_result
+db_user_create(struct db *db, const char *email, const char *hash,
+    int is_staff, int is_superuser, time_t now, uint64_t *user_id)
+{
+	struct create_work	 w = { email, hash, is_staff != 0, is_superuser != 0,
+				    now, 0 };
+	enum db_result		 rc;
+
+	rc = db_transaction(db, create_run, &w);
+	*user_id = w.user_id;
+	return rc;
+}
+
+struct password_work {
+	uint64_t	 user_id;
+	const char	*hash;
+	int		 found;
+};
+
+static int
+password_run(struct db *db, void *arg)
+{
+	struct password_work	*w = arg;
+	MYSQL_BIND		 param[2];
+	unsigned long		 hash_len;
+	int			 rc;
+
+	memset(param, 0, sizeof(param));
+	db_bind_str(&param[0], w->hash, &hash_len);
+	db_bind_u64(&param[1], &w->user_id);
+	if ((rc = db_exec(db, DB_STMT_PASSWORD_UPDATE, param)) != DB_OK)
+		return rc;
+	/* A new hash has a new salt, so the row changes whenever it exists. */
+	w->found = db_affected(db, DB_STMT_PASSWORD_UPDATE) > 0;
+	return DB_OK;
+}
+
+enum db_result
+db_user_set_password(struct db *db, uint64_t user_id, const char *hash)
+{
+	struct password_work	 w = { user_id, hash, 0 };
+	enum db_result		 rc;
+
+	if ((rc = db_transaction(db, password_run, &w)) != DB_OK)
+		return rc;
+	return w.found ? DB_OK : DB_NOT_FOUND;
+}
+
+struct active_work {
+	uint64_t	 user_id;
+	int		 is_active;
+};
+
+static int
+active_run(struct db *db, void *arg)
+{
+	struct active_work	*w = arg;
+	MYSQL_BIND		 param[2];
+
+	memset(param, 0, sizeof(param));
+	db_bind_i32(&param[0], &w->is_active);
+	db_bind_u64(&param[1], &w->user_id);
+	return db_exec(db, DB_STMT_ACTIVE_UPDATE, param);
+}
+
+enum db_result
+db_user_set_active(struct db *db, uint64_t user_id, int is_active)
+{
+	struct active_work	 w = { user_id, is_active != 0 };
+
+	return db_transaction(db, active_run, &w);
 }

@@ -93,6 +93,19 @@ enum db_result	 db_revoke_user_tokens(struct db *db, uint64_t user_id, time_t no
 enum db_result	 db_flush_expired(struct db *db, time_t now, unsigned int batch,
 		    unsigned long long *outstanding, unsigned long long *blacklisted);
 
+/* Read the schema version; connecting has already checked it is DB_SCHEMA_VERSION. */
+enum db_result	 db_schema_version(struct db *db, unsigned int *version);
+
+/* Insert an active user with no token. DB_CONFLICT: the email is taken. */
+enum db_result	 db_user_create(struct db *db, const char *email, const char *hash,
+		    int is_staff, int is_superuser, time_t now, uint64_t *user_id);
+
+/* Replace a user's password hash. DB_NOT_FOUND: no user has that id. */
+enum db_result	 db_user_set_password(struct db *db, uint64_t user_id, const char *hash);
+
+/* Set a user's is_active; an id that matches no user changes nothing. */
+enum db_result	 db_user_set_active(struct db *db, uint64_t user_id, int is_active);
+
 const char	*db_reason_name(enum db_blacklist_reason reason);
 
 #endif

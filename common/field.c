@@ -64,8 +64,6 @@ field_string(struct json_object *body, const char *name, struct field *out,
     struct json_object *messages)
 {
 	struct json_object	*value;
-	size_t			 start, end;
-	uint32_t		 surrogate;
 
 	memset(out, 0, sizeof(*out));
 	if (!json_object_object_get_ex(body, name, &value)) {
@@ -80,6 +78,18 @@ field_string(struct json_object *body, const char *name, struct field *out,
 		field_message(messages, MSG_NOT_STRING);
 		return FIELD_REJECTED;
 	}
+	return field_check_text(out->value, out->len, out, messages);
+}
+
+enum field_status
+field_check_text(const char *text, size_t len, struct field *out,
+    struct json_object *messages)
+{
+	size_t		 start, end;
+	uint32_t	 surrogate;
+
+	out->value = text;
+	out->len = len;
 	text_strip(out->value, out->len, &start, &end);
 	if (start >= end) {
 		field_message(messages, MSG_BLANK);

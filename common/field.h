@@ -37,6 +37,14 @@ struct field {
 enum field_status field_string(struct json_object *body, const char *name,
 		    struct field *out, struct json_object *messages);
 
+/*
+ * Apply the rules that follow the type check (blank, null characters,
+ * surrogates) to text of len bytes that comes from outside a request body,
+ * such as a command line. Points out at the trimmed text.
+ */
+enum field_status field_check_text(const char *text, size_t len, struct field *out,
+		    struct json_object *messages);
+
 /* Append a message to the array; returns -1 when out of memory. */
 int	field_message(struct json_object *messages, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));

@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "cors.h"
 #include "http.h"
 #include "log.h"
 
@@ -45,6 +46,8 @@ http_request_init(struct http_request *req, const struct http_io *io)
 	req->origin = http_copy_param(io, "HTTP_ORIGIN", 1024);
 	if (errno == ENOMEM)
 		return -1;
+	req->cors_preflight = strcmp(req->method, "OPTIONS") == 0 &&
+	    io->param(io->params, "HTTP_ACCESS_CONTROL_REQUEST_METHOD") != NULL;
 	/* lighttpd and Apache send an empty CONTENT_TYPE for none. */
 	if (req->content_type != NULL && req->content_type[0] == '\0') {
 		free(req->content_type);
@@ -232,6 +235,7 @@ http_status_text(int status)
 	switch (status) {
 	case 200: return "OK";
 	case 201: return "Created";
+	case 204: return "No Content";
 	case 205: return "Reset Content";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
@@ -246,13 +250,40 @@ http_status_text(int status)
 	}
 }
 
+/*
+ * Write the CORS headers reply asks for to head, of size bytes. Returns
+ * the length written, or -1 when they do not fit.
+ */
+static int
+http_cors_headers(const struct http_reply *reply, char *head, size_t size)
+{
+	int	 n, m;
+
+	if (reply->allow_origin == NULL)
+		return 0;
+	n = snprintf(head, size, "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n",
+	    reply->allow_origin);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	if (reply->allow_methods == NULL)
+		return n;
+	m = snprintf(head + n, size - (size_t)n,
+	    "Access-Control-Allow-Methods: %s\r\n"
+	    "Access-Control-Allow-Headers: " CORS_ALLOW_HEADERS "\r\n"
+	    "Access-Control-Max-Age: %d\r\n", reply->allow_methods, CORS_MAX_AGE);
+	if (m < 0 || (size_t)m >= size - (size_t)n)
+		return -1;
+	return n + m;
+}
+
 int
 http_reply_send(struct http_reply *reply, const struct http_io *io)
 {
-	char		 head[512];
+	/* The fixed headers fit in 512 bytes, and an origin is at most 1023. */
+	char		 head[2048];
 	const char	*body = NULL;
 	size_t		 body_len = 0;
-	int		 n;
+	int		 n, cors;
 
 	if (reply->status == 500 && reply->body == NULL)
 		body = "{\"detail\":\"Internal server error.\"}";
@@ -276,6 +307,9 @@ http_reply_send(struct http_reply *reply, const struct http_io *io)
 	    reply->status == 401 ? "WWW-Authenticate: Bearer realm=\"api\"\r\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;
+	if ((cors = http_cors_headers(reply, head + n, sizeof(head) - (size_t)n)) == -1)
+		return -1;
+	n += cors;
 	if (body != NULL)
 		n += snprintf(head + n, sizeof(head) - (size_t)n,
 		    "Content-Length: %zu\r\n", body_len);

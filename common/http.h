@@ -40,6 +40,7 @@ struct http_request {
 	char		*content_type;	/* as sent, or NULL */
 	char		*authorization;	/* as sent, or NULL */
 	char		*origin;	/* as sent, or NULL */
+	int		 cors_preflight; /* OPTIONS with Access-Control-Request-Method */
 	char		*body;		/* NUL-terminated copy, or NULL */
 	size_t		 body_len;
 };
@@ -48,6 +49,8 @@ struct http_reply {
 	int		 status;
 	struct json_object *body;	/* owned; NULL for no body */
 	const char	*allow;		/* the Allow header, or NULL */
+	const char	*allow_origin;	/* Access-Control-Allow-Origin, or NULL */
+	const char	*allow_methods;	/* Access-Control-Allow-Methods of a preflight */
 	int		 no_store;	/* Cache-Control: no-store */
 	int		 head;		/* HEAD: headers only */
 };

@@ -13,6 +13,7 @@
 
 static const char	*log_program = "shopease";
 static enum log_target	 log_target = LOG_TO_STDERR;
+static int		 log_warnings_to_stderr;
 
 void
 log_init(const char *program, enum log_target target)
@@ -29,6 +30,12 @@ log_set_target(enum log_target target)
 		openlog(log_program, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 }
 
+void
+log_copy_warnings(int on)
+{
+	log_warnings_to_stderr = on;
+}
+
 static void
 log_vwrite(int priority, const char *fmt, va_list ap, const char *suffix)
 {
@@ -43,7 +50,8 @@ log_vwrite(int priority, const char *fmt, va_list ap, const char *suffix)
 			syslog(priority, "%s: %s", line, suffix);
 		else
 			syslog(priority, "%s", line);
-		return;
+		if (priority != LOG_ERR || !log_warnings_to_stderr)
+			return;
 	}
 	if (suffix != NULL)
 		fprintf(stderr, "%s: %s: %s\n", log_program, line, suffix);

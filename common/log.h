@@ -17,6 +17,12 @@ enum log_target {
 void	log_init(const char *program, enum log_target target);
 void	log_set_target(enum log_target target);
 
+/*
+ * Write warnings to stderr as well while logging to syslog, so the user of
+ * a command-line program sees its errors on the terminal.
+ */
+void	log_copy_warnings(int on);
+
 /* Like OpenBSD httpd: log_warn appends strerror(errno), log_warnx does not. */
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -19,6 +19,7 @@
 
 #include "auth.h"
 #include "body.h"
+#include "cors.h"
 #include "field.h"
 #include "log.h"
 #include "serve.h"
@@ -185,6 +186,13 @@ serve_dispatch(struct server *srv, struct http_request *req,
 	int			 status;
 
 	memset(&user, 0, sizeof(user));
+
+	/*
+	 * Browsers send a preflight without credentials, so it gets its reply
+	 * before authentication.
+	 */
+	if (cors_apply(srv->cfg.cors_origins, req, ep->allow, reply))
+		return;
 	if (ep->authenticated && auth_request(srv, req, &user, reply) == -1)
 		return;
 	if (strcmp(req->method, "OPTIONS") == 0) {

@@ -117,6 +117,7 @@ class Server:
             "jwt_secret": TEST_SECRET,
             "bcrypt_cost": "4",
             "log": "stderr",
+            "cors_origins": "https://shop.example",
         }
         config.update(settings)
         lines = [f"{key} = {value}" for key, value in config.items() if value is not None]
