@@ -12,6 +12,10 @@
  * 401 {"detail": "No active account found with the given credentials"} for
  *     an unknown email, a wrong password and an inactive user alike, in the
  *     same time: an unknown email still costs one bcrypt hash.
+ *
+ * A password stored in an imported format (plain bcrypt, Django's PBKDF2)
+ * or at another bcrypt cost is hashed again as bcrypt_sha256 at the
+ * configured cost once the login has proved it, as Django does.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -31,6 +35,7 @@ struct credentials {
 	struct field	 email;
 	struct field	 password;
 	char		 email_text[EMAIL_MAX_BYTES + 1];
+	int		 needs_rehash;	/* the stored hash is not the current format */
 };
 
 /* Returns 1 when both fields are usable, 0 with the 400 in reply. */
@@ -94,6 +99,7 @@ authenticate(struct server *srv, const struct http_request *req,
 		return 0;
 
 	match = pw_verify(c->password.value, c->password.len, user->password);
+	c->needs_rehash = pw_needs_rehash(user->password, srv->cfg.bcrypt_cost);
 	explicit_bzero(user->password, sizeof(user->password));
 	if (match == PW_ERROR) {
 		log_warnx("%s: user %" PRIu64 ": password check failed",
@@ -108,6 +114,27 @@ authenticate(struct server *srv, const struct http_request *req,
 		return 0;
 	}
 	return 1;
+}
+
+/* Store the proved password in the current format; a failure costs only the upgrade. */
+static void
+upgrade_hash(struct server *srv, const struct http_request *req,
+    const struct credentials *c, uint64_t user_id)
+{
+	char		 hash[PW_HASH_MAX];
+	enum db_result	 rc;
+
+	if (pw_hash(c->password.value, c->password.len, srv->cfg.bcrypt_cost, hash,
+	    sizeof(hash)) == -1)
+		return;
+	rc = db_user_set_password(srv->db, user_id, hash);
+	explicit_bzero(hash, sizeof(hash));
+	if (rc != DB_OK)
+		log_warnx("%s: user %" PRIu64 ": storing the upgraded password hash "
+		    "failed", req->remote_addr, user_id);
+	else
+		log_info("%s: user %" PRIu64 ": password hash upgraded to bcrypt_sha256 "
+		    "at cost %d", req->remote_addr, user_id, srv->cfg.bcrypt_cost);
 }
 
 static void
@@ -137,6 +164,8 @@ handle(struct server *srv, const struct http_request *req,
 	rc = db_login(srv->db, user.id, now, &pair.refresh_claims);
 	if (serve_db_failed(srv, rc, reply))
 		goto out;
+	if (c.needs_rehash)
+		upgrade_hash(srv, req, &c, user.id);
 	issue_reply(&pair, ISSUE_LOGIN, NULL, 200, reply);
 	log_info("%s: user %" PRIu64 " logged in, refresh jti %s",
 	    req->remote_addr, user.id, pair.refresh_claims.jti);

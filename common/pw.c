@@ -174,6 +174,15 @@ out:
 	return rc;
 }
 
+int
+pw_needs_rehash(const char *stored, int cost)
+{
+	char	 current[32];
+
+	snprintf(current, sizeof(current), "%s$2b$%02d$", PW_PREFIX, cost);
+	return strncmp(stored, current, strlen(current)) != 0;
+}
+
 void
 pw_spend(const char *password, size_t len, int cost)
 {

@@ -30,6 +30,12 @@ int		pw_hash(const char *password, size_t len, int cost, char *out,
 enum pw_result	pw_verify(const char *password, size_t len, const char *stored);
 
 /*
+ * Return 1 when stored is not bcrypt_sha256 at cost: an imported format, or
+ * a cost the configuration has since changed.
+ */
+int		pw_needs_rehash(const char *stored, int cost);
+
+/*
  * Spend the time of one verification at cost, for a login whose email is
  * unknown, so its answer takes as long as a wrong password's.
  */

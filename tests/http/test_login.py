@@ -262,6 +262,22 @@ def test_pbkdf2_hash_logs_in(client, db_query):
     assert_reply(response, 401, CREDENTIALS_REJECTED)
 
 
+def test_imported_hash_upgraded(client, db_query):
+    """After a login proves the password, an imported hash is stored as bcrypt_sha256."""
+    password = new_password()
+    salt = "upgradesalt12345"
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), 1000)
+    email = new_email()
+    insert_user(db_query, email,
+                "pbkdf2_sha256$1000$" + salt + "$" + base64.b64encode(digest).decode())
+    response = post(client, {"email": email, "password": password})
+    assert response.status == 200, f"login gave {response.status}: {response.body!r}"
+    stored = db_query(f"SELECT password FROM users WHERE email = '{email}'")[0][0]
+    assert stored.startswith("bcrypt_sha256$$2b$04$"), f"stored hash is now {stored[:24]}..."
+    response = post(client, {"email": email, "password": password})
+    assert response.status == 200, f"login after the upgrade gave {response.status}"
+
+
 def test_concurrent_logins(server, register, db_query):
     user = register()
 
