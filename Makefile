@@ -5,6 +5,7 @@
 #   make check      unit tests and HTTP tests against a real lighttpd and MariaDB
 #   make db-start   start the private MariaDB of make run alone
 #   make valgrind   the unit tests under valgrind
+#   make bench      the suite against the Django service; writes docs/benchmarks.md
 #   make clean
 
 PORT ?= 8080
@@ -34,7 +35,7 @@ PROGRAMS = cgi-bin/register cgi-bin/login cgi-bin/token_refresh cgi-bin/logout c
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:.c=)
 
-.PHONY: all deps-build run db-start db-stop check unit http valgrind clean
+.PHONY: all deps-build run db-start db-stop check unit http valgrind bench clean
 
 all: deps-build $(PROGRAMS)
 
@@ -80,5 +81,11 @@ http: all
 valgrind: all $(UNIT_BIN)
 	@VALGRIND=1 tools/unit.sh $(UNIT_BIN)
 
+bench/hashtime: bench/hashtime.c $(COMMON_LIB) common/*.h
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon -o $@ $< $(COMMON_LIB) $(LDFLAGS) $(PKG_LIBS)
+
+bench: all bench/hashtime
+	@bench/run.sh
+
 clean:
-	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(UNIT_BIN)
+	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(UNIT_BIN) bench/hashtime
