@@ -68,9 +68,10 @@ enum db_result	 db_login(struct db *db, uint64_t user_id, time_t now,
 		    const struct tok_claims *refresh);
 
 /*
- * Blacklist the presented refresh token and, when next is not NULL, record
- * next as outstanding, in one transaction. DB_CONFLICT: it was already
- * blacklisted, and nothing changed.
+ * Blacklist the presented refresh token and record next as outstanding, in
+ * one transaction, if the token's user exists and is active. DB_CONFLICT:
+ * it was already blacklisted. DB_NOT_FOUND: the user is missing or
+ * inactive. Nothing changes in either case.
  */
 enum db_result	 db_rotate(struct db *db, const struct tok_claims *presented,
 		    const struct tok_claims *next, time_t now);
