@@ -12,7 +12,7 @@
 #   BENCH_DURATION     seconds per endpoint per side (10)
 #   BENCH_CONNECTIONS  wrk connections (16); BENCH_THREADS wrk threads (2)
 #   BENCH_BCRYPT_COST  bcrypt cost of both sides (10)
-#   BENCH_FCGI_PROCS   FastCGI processes per endpoint of the suite (2)
+#   BENCH_FCGI_PROCS   FastCGI processes per endpoint of the suite (8)
 #   BENCH_WORKERS      gunicorn sync workers of the Django service (4)
 #   BENCH_ONLY         space-separated endpoints to run (all: login register
 #                      refresh logout me refresh_cgi)
@@ -29,7 +29,7 @@ duration=${BENCH_DURATION:-10}
 connections=${BENCH_CONNECTIONS:-16}
 threads=${BENCH_THREADS:-2}
 cost=${BENCH_BCRYPT_COST:-10}
-fcgi_procs=${BENCH_FCGI_PROCS:-2}
+fcgi_procs=${BENCH_FCGI_PROCS:-8}
 workers=${BENCH_WORKERS:-4}
 only=${BENCH_ONLY:-login register refresh logout me refresh_cgi}
 doc=${BENCH_DOC-$root/docs/benchmarks.md}
@@ -170,7 +170,6 @@ print(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))[
 done
 
 # Refresh tokens to spend, recorded as outstanding as if issued at login.
-# The counts are well above what each side can serve in the duration.
 make_tokens() {
 	local side=$1 name=$2 per_second=$3 database=shopease_bench schema=suite
 	if [ "$side" = django ]; then
@@ -205,6 +204,21 @@ run_wrk() {
 	sleep 1
 }
 
+# All tokens are loaded before the first run, so no run shares the server
+# with a bulk load. The counts are well above what each side can serve.
+for endpoint in $only; do
+	case $endpoint in
+	refresh | logout)
+		make_tokens suite "$endpoint-suite" 20000
+		make_tokens django "$endpoint-django" 2000
+		;;
+	refresh_cgi)
+		make_tokens suite refresh-cgi 4000
+		;;
+	esac
+done
+sleep 5
+
 # Warm up: every worker of both sides opens its database connection.
 BENCH_LIB=$bench BENCH_ACCESS=${access[suite]} wrk -t2 -c16 -d2s -s "$bench/me.lua" \
 	"http://127.0.0.1:$suite_port" >/dev/null
@@ -227,9 +241,6 @@ for endpoint in $only; do
 			[ "$side" = suite ] && run_wrk "$side" register "$port" register.lua 1 5
 			;;
 		refresh | logout)
-			rate=20000
-			[ "$side" = django ] && rate=2000
-			make_tokens "$side" "$endpoint-$side" "$rate"
 			path=/api/auth/token/refresh/
 			access_header=
 			if [ "$endpoint" = logout ]; then
@@ -241,7 +252,6 @@ for endpoint in $only; do
 			;;
 		refresh_cgi)
 			[ "$side" = django ] && continue
-			make_tokens suite refresh-cgi 4000
 			BENCH_TOKENS=$work/refresh-cgi.tokens BENCH_PATH=/api/auth/token/refresh/ \
 				BENCH_ACCESS= run_wrk cgi refresh "$cgi_port" spend.lua
 			;;

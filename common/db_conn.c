@@ -272,6 +272,25 @@ db_query(struct db *db, const char *sql)
 	return db_lost(code) ? DB_LOST : DB_ERROR;
 }
 
+enum db_result
+db_write(struct db *db, db_work_fn work, void *arg)
+{
+	int	 rc;
+
+	if ((rc = db_connect(db)) != DB_OK)
+		return (enum db_result)rc;
+	if ((rc = db_set_autocommit(db, 1)) == DB_OK)
+		rc = work(db, arg);
+	db->last_was_transaction = 0;
+	if (rc == DB_LOST) {
+		log_warnx("db: connection lost during a single-statement write: "
+		    "outcome unknown");
+		db_disconnect(db);
+		return DB_UNAVAILABLE;
+	}
+	return (enum db_result)rc;
+}
+
 /*
  * Open a transaction. With autocommit off the first statement opens it;
  * after a transaction, turning autocommit off costs the same round trip as

@@ -67,6 +67,14 @@ unsigned long long db_affected(struct db *db, enum db_stmt id);
 enum db_result	db_read(struct db *db, db_work_fn work, void *arg);
 
 /*
+ * Run work of exactly one statement with autocommit on, so the statement
+ * commits itself with no START TRANSACTION or COMMIT round trip. A
+ * connection lost during it leaves the outcome unknown: DB_UNAVAILABLE,
+ * and no retry.
+ */
+enum db_result	db_write(struct db *db, db_work_fn work, void *arg);
+
+/*
  * Run work in one transaction and commit it. A program that runs only
  * transactions turns the session's autocommit off, so its first statement
  * opens the transaction with no START TRANSACTION round trip; a program
