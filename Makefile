@@ -6,6 +6,7 @@
 #   make check      unit tests and HTTP tests against a real lighttpd and MariaDB
 #   make db-start   start the private MariaDB of make run alone
 #   make valgrind   the unit tests under valgrind
+#   make bench      the suite against the Django service; writes docs/benchmarks.md
 #   make clean
 
 PORT ?= 8080
@@ -48,7 +49,7 @@ ADMIN_SRC = $(wildcard admin/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:.c=)
 
-.PHONY: all deps-build run db-start db-stop check unit http valgrind clean \
+.PHONY: all deps-build run db-start db-stop check unit http valgrind bench clean \
 	install uninstall
 
 all: deps-build $(PROGRAMS) $(ADMIN)
@@ -98,6 +99,12 @@ http: all
 valgrind: all $(UNIT_BIN)
 	@VALGRIND=1 tools/unit.sh $(UNIT_BIN)
 
+bench/hashtime: bench/hashtime.c $(COMMON_LIB) common/*.h
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Icommon -o $@ $< $(COMMON_LIB) $(LDFLAGS) $(PKG_LIBS)
+
+bench: all bench/hashtime
+	@bench/run.sh
+
 install: $(PROGRAMS) $(ADMIN)
 	$(INSTALL) -d $(DESTDIR)$(CGIDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
@@ -117,4 +124,4 @@ uninstall:
 	-rmdir $(DESTDIR)$(CGIDIR) $(DESTDIR)$(PREFIX)/lib/shopease $(DESTDIR)$(SHAREDIR)
 
 clean:
-	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(ADMIN) $(UNIT_BIN)
+	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(ADMIN) $(UNIT_BIN) bench/hashtime

@@ -170,18 +170,18 @@ handle(struct server *srv, const struct http_request *req,
 		reply_token_not_valid(reply, tok_status_message(status));
 		return;
 	}
-	if (!check_user(srv, &presented, reply))
-		return;
 
 	now = clock_now();
 	if (issue_claims(&srv->cfg, presented.user_id, now, &pair) == -1) {
 		http_reply_internal_error(reply);
 		return;
 	}
+	/* A rotation checks the user itself; DB_NOT_FOUND is then its answer. */
 	if (srv->cfg.rotate_refresh_tokens)
 		rc = db_rotate(srv->db, &presented, &pair.refresh_claims, now);
 	else {
-		if (!check_not_blacklisted(srv, &presented, reply))
+		if (!check_user(srv, &presented, reply) ||
+		    !check_not_blacklisted(srv, &presented, reply))
 			return;
 		/* Only an access token is issued. */
 		memset(&pair.refresh_claims, 0, sizeof(pair.refresh_claims));
@@ -195,8 +195,13 @@ handle(struct server *srv, const struct http_request *req,
 		return;
 	}
 	if (rc == DB_NOT_FOUND) {
-		/* The user was deleted after check_user. */
-		http_reply_detail_code(reply, 401, "User not found", "user_not_found");
+		/*
+		 * The user is missing or inactive. If the lookup finds it active,
+		 * it was reactivated after the rotation was refused.
+		 */
+		if (check_user(srv, &presented, reply))
+			http_reply_detail_code(reply, 401, "User is inactive",
+			    "user_inactive");
 		return;
 	}
 	if (serve_db_failed(srv, rc, reply))

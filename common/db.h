@@ -68,14 +68,19 @@ enum db_result	 db_login(struct db *db, uint64_t user_id, time_t now,
 		    const struct tok_claims *refresh);
 
 /*
- * Blacklist the presented refresh token and, when next is not NULL, record
- * next as outstanding, in one transaction. DB_CONFLICT: it was already
- * blacklisted, and nothing changed.
+ * Blacklist the presented refresh token and record next as outstanding, in
+ * one transaction, if the token's user exists and is active. DB_CONFLICT:
+ * it was already blacklisted. DB_NOT_FOUND: the user is missing or
+ * inactive. Nothing changes in either case.
  */
 enum db_result	 db_rotate(struct db *db, const struct tok_claims *presented,
 		    const struct tok_claims *next, time_t now);
 
-/* Blacklist one refresh token. DB_CONFLICT: it already was. */
+/*
+ * Blacklist one refresh token in one statement. DB_CONFLICT: it already
+ * was. A connection lost during the statement is DB_UNAVAILABLE, not
+ * retried, because the row may have been written.
+ */
 enum db_result	 db_blacklist(struct db *db, const struct tok_claims *token,
 		    enum db_blacklist_reason reason, time_t now);
 

@@ -120,6 +120,26 @@ db_connect(struct db *db)
 		db_disconnect(db);
 		return rc == DB_ERROR ? DB_ERROR : DB_UNAVAILABLE;
 	}
+	db->autocommit = 1;
+	db->last_was_transaction = 0;
+	return DB_OK;
+}
+
+/* Set the session's autocommit mode: one round trip, and only on a change. */
+static int
+db_set_autocommit(struct db *db, int on)
+{
+	unsigned int	 code;
+
+	if (db->autocommit == on)
+		return DB_OK;
+	if (mysql_autocommit(db->mysql, on ? 1 : 0) != 0) {
+		code = mysql_errno(db->mysql);
+		log_warnx("db: setting autocommit %s failed: %u %s", on ? "on" : "off",
+		    code, mysql_error(db->mysql));
+		return db_lost(code) ? DB_LOST : DB_ERROR;
+	}
+	db->autocommit = on;
 	return DB_OK;
 }
 
@@ -229,7 +249,11 @@ db_read(struct db *db, db_work_fn work, void *arg)
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((rc = db_connect(db)) != DB_OK)
 			return (enum db_result)rc;
-		if ((rc = work(db, arg)) != DB_LOST)
+		/* With autocommit off a read would open a transaction and keep it. */
+		if ((rc = db_set_autocommit(db, 1)) == DB_OK)
+			rc = work(db, arg);
+		db->last_was_transaction = 0;
+		if (rc != DB_LOST)
 			return (enum db_result)rc;
 		db_disconnect(db);
 	}
@@ -248,6 +272,40 @@ db_query(struct db *db, const char *sql)
 	return db_lost(code) ? DB_LOST : DB_ERROR;
 }
 
+enum db_result
+db_write(struct db *db, db_work_fn work, void *arg)
+{
+	int	 rc;
+
+	if ((rc = db_connect(db)) != DB_OK)
+		return (enum db_result)rc;
+	if ((rc = db_set_autocommit(db, 1)) == DB_OK)
+		rc = work(db, arg);
+	db->last_was_transaction = 0;
+	if (rc == DB_LOST) {
+		log_warnx("db: connection lost during a single-statement write: "
+		    "outcome unknown");
+		db_disconnect(db);
+		return DB_UNAVAILABLE;
+	}
+	return (enum db_result)rc;
+}
+
+/*
+ * Open a transaction. With autocommit off the first statement opens it;
+ * after a transaction, turning autocommit off costs the same round trip as
+ * START TRANSACTION and saves it from then on.
+ */
+static int
+db_begin(struct db *db)
+{
+	if (db->autocommit == 0)
+		return DB_OK;
+	if (db->last_was_transaction)
+		return db_set_autocommit(db, 0);
+	return db_query(db, "START TRANSACTION");
+}
+
 static void
 db_rollback(struct db *db)
 {
@@ -263,8 +321,9 @@ db_transaction(struct db *db, db_work_fn work, void *arg)
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((rc = db_connect(db)) != DB_OK)
 			return (enum db_result)rc;
-		if ((rc = db_query(db, "START TRANSACTION")) == DB_OK)
+		if ((rc = db_begin(db)) == DB_OK)
 			rc = work(db, arg);
+		db->last_was_transaction = 1;
 		if (rc == DB_LOST) {
 			/* Nothing was committed: the server rolled it back. */
 			db_disconnect(db);

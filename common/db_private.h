@@ -18,6 +18,7 @@ enum db_stmt {
 	DB_STMT_LAST_LOGIN_UPDATE,
 	DB_STMT_OUTSTANDING_INSERT,
 	DB_STMT_BLACKLIST_INSERT,
+	DB_STMT_BLACKLIST_INSERT_ACTIVE,
 	DB_STMT_BLACKLIST_GET,
 	DB_STMT_REVOKE_USER,
 	DB_STMT_FLUSH_OUTSTANDING,
@@ -43,6 +44,8 @@ struct db {
 	const struct cfg	*cfg;
 	MYSQL			*mysql;		/* NULL: not connected */
 	MYSQL_STMT		*stmt[DB_STMT__MAX];
+	int			 autocommit;	/* the session's autocommit mode */
+	int			 last_was_transaction;	/* the last unit of work */
 };
 
 /* A unit of work run by db_read() or db_transaction(). */
@@ -67,7 +70,19 @@ unsigned long long db_affected(struct db *db, enum db_stmt id);
 enum db_result	db_read(struct db *db, db_work_fn work, void *arg);
 
 /*
- * Run work in one transaction and commit it. When the connection is lost
+ * Run work of exactly one statement with autocommit on, so the statement
+ * commits itself with no START TRANSACTION or COMMIT round trip. A
+ * connection lost during it leaves the outcome unknown: DB_UNAVAILABLE,
+ * and no retry.
+ */
+enum db_result	db_write(struct db *db, db_work_fn work, void *arg);
+
+/*
+ * Run work in one transaction and commit it. A program that runs only
+ * transactions turns the session's autocommit off, so its first statement
+ * opens the transaction with no START TRANSACTION round trip; a program
+ * that mixes reads and transactions keeps autocommit on and sends START
+ * TRANSACTION, which costs no more. When the connection is lost
  * before COMMIT is sent, the whole transaction runs once more on a new
  * connection; when it is lost during COMMIT, the outcome is unknown and the
  * result is DB_UNAVAILABLE.
