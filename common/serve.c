@@ -24,6 +24,9 @@
 #include "log.h"
 #include "serve.h"
 
+/* Maximum bytes of an unread CGI request body discarded before exiting. */
+#define SERVE_CGI_DRAIN_MAX	(16 * 1024 * 1024)
+
 int
 serve_db_failed(struct server *srv, enum db_result rc, struct http_reply *reply)
 {
@@ -307,6 +310,33 @@ cgi_param(void *params, const char *name)
 	return getenv(name);
 }
 
+/*
+ * Read and discard the rest of a CGI request body, which a reply sent
+ * before the body (405, 413) leaves unread. Apache's mod_cgid connects the
+ * program through a Unix socket, and closing it with unread data makes
+ * Apache lose the reply (ECONNRESET). A web server that writes the whole
+ * body before it reads the reply also needs a reader.
+ */
+static void
+cgi_drain(void)
+{
+	char	 buf[8192];
+	size_t	 total = 0;
+	ssize_t	 n;
+
+	/* A program started by hand from a shell would wait for the terminal. */
+	if (isatty(STDIN_FILENO))
+		return;
+	while (total < SERVE_CGI_DRAIN_MAX) {
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+}
+
 static int
 serve_fastcgi(struct server *srv)
 {
@@ -370,9 +400,10 @@ serve(const struct endpoint *endpoint)
 	if (FCGX_Init() != 0) {
 		log_warnx("FCGX_Init failed");
 		rc = 1;
-	} else if (FCGX_IsCGI())
+	} else if (FCGX_IsCGI()) {
 		serve_request(&srv, &io);
-	else
+		cgi_drain();
+	} else
 		rc = serve_fastcgi(&srv);
 	db_free(srv.db);
 	cfg_free(&srv.cfg);
