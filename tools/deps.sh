@@ -6,7 +6,8 @@ set -eu
 
 build="gcc make pkg-config libfcgi-dev libjwt-dev libjson-c-dev libcrypt-dev libmariadb-dev libssl-dev"
 run="$build mariadb-server mariadb-client lighttpd curl"
-check="$run python3 python3-pytest valgrind"
+# The HTTP tests run once through each web server the deployment samples cover.
+check="$run python3 python3-pytest valgrind apache2 libapache2-mod-fcgid nginx spawn-fcgi multiwatch"
 
 case "${1:-build}" in
 build) want=$build ;;
@@ -38,5 +39,17 @@ else
 fi
 # The package lists may be empty on a fresh machine, so refresh them once.
 $sudo apt-get update -q >/dev/null
+
+# Debian starts apache2, nginx and lighttpd as system services on port 80
+# when they are installed. The tests start their own servers and need none
+# of these. Where port 80 is taken, a failed start can fail the install, so
+# a policy-rc.d that denies every start (exit status 101) is in place while
+# apt-get runs, unless the machine has one already.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e $policy ]; then
+	printf '#!/bin/sh\nexit 101\n' | $sudo tee $policy >/dev/null
+	$sudo chmod 0755 $policy
+	trap '$sudo rm -f $policy' EXIT
+fi
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing >/dev/null

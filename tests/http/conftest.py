@@ -1,8 +1,9 @@
-"""Session fixtures for the end-to-end HTTP tests: MariaDB, lighttpd and the built programs.
+"""Session fixtures for the end-to-end HTTP tests: MariaDB, a web server and the built programs.
 
 The session builds the programs with `make all`, starts a private MariaDB with tools/db.sh
-in a temporary folder under /tmp, applies schema.sql, and runs lighttpd in the foreground
-with tools/lighttpd.conf on a free loopback port. Extra servers with other settings
+in a temporary folder under /tmp, applies schema.sql, and runs the web server that
+SHOPEASE_TEST_SERVER names (servers.py: lighttpd with mod_fastcgi by default) in the
+foreground from its deployment sample on a free loopback port. Extra servers with other settings
 (bcrypt cost 12, a short reuse interval) share that database and start only for the
 tests that need them. Everything stops at the end of the session, also on failure.
 Set SHOPEASE_KEEP_TMP=1 to keep the temporary folder (logs, database) for inspection.
@@ -24,6 +25,7 @@ from typing import NamedTuple
 import pytest
 
 from tokens import TEST_SECRET
+import servers
 import support
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +33,7 @@ DB_NAME = "shopease_test"
 DB_USER = "shopease"
 START_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 30.0
+SERVER_KIND = servers.selected_kind()
 
 
 class Response(NamedTuple):
@@ -88,7 +91,7 @@ def free_port() -> int:
 
 
 class Server:
-    """One lighttpd serving the five programs, with its own configuration file and log.
+    """One web server serving the five programs, with its own configuration file and logs.
 
     request() also audits every response against the rules that hold for all of them
     and collects the violations in `violations`, which a test checks at the end.
@@ -98,12 +101,9 @@ class Server:
         self.name = name
         self.var = base / name
         self.var.mkdir(mode=0o755)
-        (self.var / "htdocs").mkdir()
         self.config_path = self.var / "shopease.conf"
-        self.error_log = self.var / "lighttpd.error.log"
-        self.console_log = self.var / "lighttpd.console.log"
         self.port = 0
-        self.process = None
+        self.launch: servers.Launch | None = None
         self.violations: list[str] = []
         self.seen_tokens: set[str] = set()
         self.seen_passwords: set[str] = set()
@@ -129,23 +129,15 @@ class Server:
 
     def start(self) -> None:
         self.port = free_port()
-        env = {
-            "SHOPEASE_ROOT": str(ROOT),
-            "SHOPEASE_VAR": str(self.var),
-            "SHOPEASE_PORT": str(self.port),
-            "SHOPEASE_CONFIG": str(self.config_path),
-            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"),
-        }
-        with open(self.console_log, "wb") as console:
-            self.process = subprocess.Popen(
-                ["lighttpd", "-D", "-f", str(ROOT / "tools" / "lighttpd.conf")],
-                env=env, stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
+        self.launch = servers.launch(SERVER_KIND, ROOT, self.var, self.port, self.config_path)
+        process = self.launch.processes[0]
 
         deadline = time.monotonic() + START_TIMEOUT
         while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"lighttpd ({self.name}) exited with status "
-                                   f"{self.process.returncode} at start:\n{self.startup_logs()}")
+            if process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"{SERVER_KIND} ({self.name}) exited with status "
+                                   f"{process.returncode} at start:\n{self.startup_logs()}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return
@@ -153,19 +145,14 @@ class Server:
                 pass
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"lighttpd ({self.name}) did not accept connections on port "
-                                   f"{self.port} within {START_TIMEOUT} s:\n{self.startup_logs()}")
+                raise RuntimeError(f"{SERVER_KIND} ({self.name}) did not accept connections on "
+                                   f"port {self.port} within {START_TIMEOUT} s:\n"
+                                   f"{self.startup_logs()}")
             time.sleep(0.05)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        if self.launch is not None:
+            self.launch.stop()
 
     def startup_logs(self) -> str:
         parts = []
@@ -175,12 +162,12 @@ class Server:
         return "".join(parts)
 
     def log_files(self) -> list[Path]:
-        """Return the files that receive log lines.
+        """Return the files that receive log lines: the web server's and the programs'.
 
-        lighttpd writes its own lines to the error log. The programs inherit lighttpd's
-        stderr, which with -D is the console file, so their lines (log = stderr) land there.
+        The programs inherit their standard error from the web server or from spawn-fcgi,
+        so with log = stderr their lines land in one of these files.
         """
-        return [self.error_log, self.console_log]
+        return self.launch.log_files if self.launch is not None else []
 
     def log_text(self) -> str:
         """Return every log line written so far: lighttpd's and the programs'."""
@@ -309,7 +296,7 @@ def database(base_dir):
 
 @pytest.fixture(scope="session")
 def start_server(built, base_dir, database):
-    """Return a function that starts a lighttpd with extra settings; all stop at session end."""
+    """Return a function that starts a web server with extra settings; all stop at session end."""
     started: list[Server] = []
 
     def start(name: str, **settings) -> Server:
