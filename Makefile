@@ -36,6 +36,8 @@ SHAREDIR = $(PREFIX)/share/shopease
 MANDIR = $(PREFIX)/share/man
 SHARE_FILES = schema.sql shopease.conf.sample \
 	$(filter-out shopease.conf.sample,$(wildcard *.sample docs/*.sample))
+# The JSON bodies of the web server's own errors, which the samples name.
+ERROR_FILES = $(wildcard errors/*.html)
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PACKAGES) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PACKAGES) 2>/dev/null)
@@ -106,11 +108,12 @@ bench: all bench/hashtime
 	@bench/run.sh
 
 install: $(PROGRAMS) $(ADMIN)
-	$(INSTALL) -d $(DESTDIR)$(CGIDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR) \
+	$(INSTALL) -d $(DESTDIR)$(CGIDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR)/errors \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	$(INSTALL) -m 0755 $(PROGRAMS) $(DESTDIR)$(CGIDIR)
 	$(INSTALL) -m 0755 $(ADMIN) $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 0644 $(SHARE_FILES) $(DESTDIR)$(SHAREDIR)
+	$(INSTALL) -m 0644 $(ERROR_FILES) $(DESTDIR)$(SHAREDIR)/errors
 	$(INSTALL) -m 0644 man/shopease.conf.5 $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0644 man/shopease-admin.8 $(DESTDIR)$(MANDIR)/man8
 
@@ -119,9 +122,11 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(CGIDIR)/,$(notdir $(PROGRAMS)))
 	rm -f $(DESTDIR)$(SBINDIR)/$(notdir $(ADMIN))
 	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/,$(notdir $(SHARE_FILES)))
+	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/errors/,$(notdir $(ERROR_FILES)))
 	rm -f $(DESTDIR)$(MANDIR)/man5/shopease.conf.5
 	rm -f $(DESTDIR)$(MANDIR)/man8/shopease-admin.8
-	-rmdir $(DESTDIR)$(CGIDIR) $(DESTDIR)$(PREFIX)/lib/shopease $(DESTDIR)$(SHAREDIR)
+	-rmdir $(DESTDIR)$(CGIDIR) $(DESTDIR)$(PREFIX)/lib/shopease $(DESTDIR)$(SHAREDIR)/errors \
+		$(DESTDIR)$(SHAREDIR)
 
 clean:
 	rm -f common/*.o $(COMMON_LIB) $(PROGRAMS) $(ADMIN) $(UNIT_BIN) bench/hashtime

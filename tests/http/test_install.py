@@ -31,6 +31,8 @@ def expected_files(prefix: str) -> dict[str, int]:
     files[f"{prefix}/sbin/shopease-admin"] = 0o755
     for name in ["schema.sql", "shopease.conf.sample", *samples]:
         files[f"{prefix}/share/shopease/{name}"] = 0o644
+    for path in sorted(ROOT.glob("errors/*.html")):
+        files[f"{prefix}/share/shopease/errors/{path.name}"] = 0o644
     files[f"{prefix}/share/man/man5/shopease.conf.5"] = 0o644
     files[f"{prefix}/share/man/man8/shopease-admin.8"] = 0o644
     return files
