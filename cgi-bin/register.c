@@ -36,9 +36,10 @@
 #define MSG_EMAIL_TAKEN		"user with this email already exists."
 
 struct registration {
-	char	 email[EMAIL_MAX_BYTES + 1];	/* normalized */
-	char	*password;
-	size_t	 password_len;
+	char		 email[EMAIL_MAX_BYTES + 1];	/* normalized */
+	struct field	 password_field;	/* owns the text of an integer password */
+	char		*password;		/* points into the body or password_field */
+	size_t		 password_len;
 };
 
 /* The email's rules after the shared ones; stores the normalized address. */
@@ -89,7 +90,7 @@ validate(struct server *srv, struct json_object *body, struct registration *r,
     struct json_object *errors, struct http_reply *reply)
 {
 	struct json_object	*email_msgs, *password_msgs;
-	struct field		 email, password;
+	struct field		 email;
 	struct db_user		 existing;
 	int			 email_ok = 0;
 	enum db_result		 rc;
@@ -100,8 +101,9 @@ validate(struct server *srv, struct json_object *body, struct registration *r,
 		goto nomem;
 	if (field_string(body, "email", &email, email_msgs) == FIELD_VALUE)
 		email_ok = check_email(&email, r, email_msgs);
-	if (field_string(body, "password", &password, password_msgs) == FIELD_VALUE)
-		check_password(&password, r, password_msgs);
+	if (field_string(body, "password", &r->password_field, password_msgs) ==
+	    FIELD_VALUE)
+		check_password(&r->password_field, r, password_msgs);
 
 	/* A taken address is reported with the other errors, before any hashing. */
 	if (email_ok) {
@@ -208,6 +210,7 @@ handle(struct server *srv, const struct http_request *req,
 	    req->remote_addr, user_id, pair.refresh_claims.jti);
 out:
 	explicit_bzero(hash, sizeof(hash));
+	explicit_bzero(r.password_field.number, sizeof(r.password_field.number));
 	issue_free(&pair);
 	json_object_put(errors);
 }
