@@ -299,6 +299,35 @@ cgi_param(void *params, const char *name)
 	return getenv(name);
 }
 
+/*
+ * Make the accept loop end, so the program frees everything and exits 0.
+ * lighttpd sends SIGTERM to its FastCGI processes when it stops.
+ */
+static void
+serve_stop(int signo)
+{
+	FCGX_ShutdownPending();
+}
+
+/*
+ * Install serve_stop for SIGTERM without SA_RESTART: a blocked accept()
+ * then fails with EINTR, and libfcgi returns from FCGX_Accept_r once it
+ * sees the shutdown flag.
+ * NOTE: a SIGTERM that arrives between libfcgi's flag check and its
+ * accept() call is seen only at the next connection.
+ */
+static void
+serve_catch_term(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = serve_stop;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1)
+		log_warn("sigaction(SIGTERM)");
+}
+
 static int
 serve_fastcgi(struct server *srv)
 {
@@ -309,6 +338,7 @@ serve_fastcgi(struct server *srv)
 		log_warnx("FCGX_InitRequest failed");
 		return 1;
 	}
+	serve_catch_term();
 	while (FCGX_Accept_r(&request) >= 0) {
 		io.read = fcgi_read;
 		io.write = fcgi_write;
