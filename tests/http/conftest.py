@@ -6,6 +6,10 @@ with tools/lighttpd.conf on a free loopback port. Extra servers with other setti
 (bcrypt cost 12, a short reuse interval) share that database and start only for the
 tests that need them. Everything stops at the end of the session, also on failure.
 Set SHOPEASE_KEEP_TMP=1 to keep the temporary folder (logs, database) for inspection.
+
+SHOPEASE_BIN names the folder of the programs (default cgi-bin/). With
+SANITIZE=1 (make check SANITIZE=1) the programs are the ASan and UBSan build, their
+sanitizer reports go to build/sanitize/logs/, and any report fails the session.
 """
 
 import http.client
@@ -29,6 +33,46 @@ import support
 ROOT = Path(__file__).resolve().parents[2]
 DB_NAME = "shopease_test"
 DB_USER = "shopease"
+PROGRAMS = ["register", "login", "token_refresh", "logout", "me"]
+PROGRAM_BIN = Path(os.environ.get("SHOPEASE_BIN") or ROOT / "cgi-bin")
+SANITIZE = os.environ.get("SANITIZE") == "1"
+SANITIZER_LOGS = ROOT / "build" / "sanitize" / "logs"
+STOP_TIMEOUT = 10.0
+
+
+def sanitizer_environment() -> dict:
+    """Return the ASan, UBSan and LSan options for programs of the sanitizer build.
+
+    A report ends the program and lands in a file under SANITIZER_LOGS, which
+    pytest_sessionfinish checks. LeakSanitizer runs when a program exits.
+    """
+    if not SANITIZE:
+        return {}
+    common = f"log_path={SANITIZER_LOGS}/report:halt_on_error=1:print_stacktrace=1"
+    return {
+        "ASAN_OPTIONS": common + ":detect_leaks=1:abort_on_error=0",
+        "UBSAN_OPTIONS": common,
+        "LSAN_OPTIONS": common,
+    }
+
+
+def pytest_sessionstart(session):
+    if SANITIZE:
+        shutil.rmtree(SANITIZER_LOGS, ignore_errors=True)
+        SANITIZER_LOGS.mkdir(parents=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the session when a program of the sanitizer build wrote a report."""
+    if not SANITIZE or not SANITIZER_LOGS.is_dir():
+        return
+    reports = sorted(SANITIZER_LOGS.iterdir())
+    if not reports:
+        return
+    print(f"\n{len(reports)} sanitizer reports in {SANITIZER_LOGS}:")
+    for report in reports[:5]:
+        print(f"--- {report.name}\n{report.read_text(errors='replace')[:4000]}")
+    session.exitstatus = 1
 START_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 30.0
 
@@ -81,6 +125,15 @@ class Database:
         return [tuple(line.split("\t")) for line in text.splitlines()]
 
 
+def running(pid: int) -> bool:
+    """Return whether process pid exists and has not exited (a zombie has exited)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -130,11 +183,13 @@ class Server:
         self.port = free_port()
         env = {
             "SHOPEASE_ROOT": str(ROOT),
+            "SHOPEASE_BIN": str(PROGRAM_BIN),
             "SHOPEASE_VAR": str(self.var),
             "SHOPEASE_PORT": str(self.port),
             "SHOPEASE_CONFIG": str(self.config_path),
             "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"),
         }
+        env.update(sanitizer_environment())
         with open(self.console_log, "wb") as console:
             self.process = subprocess.Popen(
                 ["lighttpd", "-D", "-f", str(ROOT / "tools" / "lighttpd.conf")],
@@ -156,15 +211,47 @@ class Server:
                                    f"{self.port} within {START_TIMEOUT} s:\n{self.startup_logs()}")
             time.sleep(0.05)
 
+    def programs(self) -> dict[int, str]:
+        """Return {pid: program name} of the FastCGI processes lighttpd runs now."""
+        found = {}
+        if self.process is None:
+            return found
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # The name is in parentheses and may hold spaces: split after the last one.
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            parent = int(stat[stat.rindex(")") + 2:].split()[1])
+            if parent == self.process.pid and name in PROGRAMS:
+                found[int(entry.name)] = name
+        return found
+
     def stop(self) -> None:
+        """Stop lighttpd, then wait until its FastCGI processes have exited.
+
+        lighttpd sends them SIGTERM; they leave their accept loop, free everything and
+        exit 0, which is when LeakSanitizer checks the sanitizer build.
+        """
         if self.process is None or self.process.poll() is not None:
             return
+        children = self.programs()
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=STOP_TIMEOUT)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while children and time.monotonic() < deadline:
+            children = {pid: name for pid, name in children.items() if running(pid)}
+            time.sleep(0.05)
+        if children:
+            raise RuntimeError(f"FastCGI processes of lighttpd ({self.name}) still run "
+                               f"{STOP_TIMEOUT} s after it stopped: {children}")
 
     def startup_logs(self) -> str:
         parts = []
