@@ -7,7 +7,8 @@ with tools/lighttpd.conf on a free loopback port. Extra servers with other setti
 tests that need them. Everything stops at the end of the session, also on failure.
 Set SHOPEASE_KEEP_TMP=1 to keep the temporary folder (logs, database) for inspection.
 
-SHOPEASE_BIN names the folder of the programs (default cgi-bin/). With
+Each program connects with its own database account (grants.sql, made by tools/db.sh
+grants). SHOPEASE_BIN names the folder of the programs (default cgi-bin/). With
 SANITIZE=1 (make check SANITIZE=1) the programs are the ASan and UBSan build, their
 sanitizer reports go to build/sanitize/logs/, and any report fails the session.
 """
@@ -112,6 +113,12 @@ class Database:
 
     def create_schema(self) -> None:
         self.run_tool("schema", str(self.folder), DB_NAME, DB_USER, self.password)
+        self.run_tool("grants", str(self.folder), DB_NAME)
+
+    def account(self, program: str) -> tuple[str, str]:
+        """Return the (user, password) of a program's own account from grants.sql."""
+        password = (self.folder / "accounts" / f"{program}.password").read_text().strip()
+        return f"shopease_{program}", password
 
     def query(self, sql: str) -> list[tuple[str, ...]]:
         """Run SQL in the test database and return the rows as tuples of strings ("NULL" for NULL)."""
@@ -157,6 +164,7 @@ class Server:
         self.console_log = self.var / "lighttpd.console.log"
         self.port = 0
         self.process = None
+        self.database = database
         self.violations: list[str] = []
         self.seen_tokens: set[str] = set()
         self.seen_passwords: set[str] = set()
@@ -189,6 +197,10 @@ class Server:
             "SHOPEASE_CONFIG": str(self.config_path),
             "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"),
         }
+        for program in PROGRAMS:
+            user, password = self.database.account(program)
+            env[f"SHOPEASE_{program.upper()}_DB_USER"] = user
+            env[f"SHOPEASE_{program.upper()}_DB_PASSWORD"] = password
         env.update(sanitizer_environment())
         with open(self.console_log, "wb") as console:
             self.process = subprocess.Popen(
