@@ -6,7 +6,7 @@ set -eu
 
 build="gcc make pkg-config libfcgi-dev libjwt-dev libjson-c-dev libcrypt-dev libmariadb-dev libssl-dev"
 run="$build mariadb-server mariadb-client lighttpd curl"
-check="$run python3 python3-pytest valgrind"
+check="$run python3 python3-pytest valgrind clang libclang-rt-14-dev"
 
 case "${1:-build}" in
 build) want=$build ;;
