@@ -65,7 +65,7 @@ def run_cgi(server, database, program: str, body: bytes, content_length: str | N
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-        raise AssertionError(f"{program} did not answer within {CGI_TIMEOUT} s "
+        raise AssertionError(f"{program} did not respond within {CGI_TIMEOUT} s "
                              f"(Content-Length {content_length!r})") from None
     finally:
         for stream in (process.stdin, process.stdout):

@@ -155,7 +155,7 @@ def test_killed_program_respawned(server):
 
     # lighttpd notices the dead process on the next request to it and starts a new one,
     # so a request may fail before one succeeds. These requests bypass the response
-    # audit, because lighttpd answers for a backend that died with its own page.
+    # audit, because lighttpd responds with its own page for a backend that died.
     statuses = []
     token = user.refresh
     deadline = time.monotonic() + RESPAWN_TIMEOUT
