@@ -32,9 +32,10 @@
 #include "serve.h"
 
 struct registration {
-	char	 email[EMAIL_MAX_BYTES + 1];	/* normalized */
-	char	*password;
-	size_t	 password_len;
+	char		 email[EMAIL_MAX_BYTES + 1];	/* normalized */
+	struct field	 password_field;	/* owns the text of an integer password */
+	char		*password;		/* points into the body or password_field */
+	size_t		 password_len;
 };
 
 /*
@@ -46,7 +47,7 @@ validate(struct server *srv, struct json_object *body, struct registration *r,
     struct json_object *errors, struct http_reply *reply)
 {
 	struct json_object	*email_msgs, *password_msgs;
-	struct field		 email, password;
+	struct field		 email;
 	struct db_user		 existing;
 	int			 email_ok = 0;
 	enum db_result		 rc;
@@ -58,10 +59,12 @@ validate(struct server *srv, struct json_object *body, struct registration *r,
 	if (field_string(body, "email", &email, email_msgs) == FIELD_VALUE)
 		email_ok = account_check_email(email.value, email.len, email_msgs,
 		    r->email, sizeof(r->email));
-	if (field_string(body, "password", &password, password_msgs) == FIELD_VALUE) {
-		account_check_password(password.value, password.len, password_msgs);
-		r->password = (char *)password.value;
-		r->password_len = password.len;
+	if (field_string(body, "password", &r->password_field, password_msgs) ==
+	    FIELD_VALUE) {
+		account_check_password(r->password_field.value, r->password_field.len,
+		    password_msgs);
+		r->password = (char *)r->password_field.value;
+		r->password_len = r->password_field.len;
 	}
 
 	/* A taken address is reported with the other errors, before any hashing. */
@@ -169,6 +172,7 @@ handle(struct server *srv, const struct http_request *req,
 	    req->remote_addr, user_id, pair.refresh_claims.jti);
 out:
 	explicit_bzero(hash, sizeof(hash));
+	explicit_bzero(r.password_field.number, sizeof(r.password_field.number));
 	issue_free(&pair);
 	json_object_put(errors);
 }

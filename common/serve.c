@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -311,11 +312,13 @@ cgi_param(void *params, const char *name)
 }
 
 /*
- * Read and discard the rest of a CGI request body, which a reply sent
- * before the body (405, 413) leaves unread. Apache's mod_cgid connects the
- * program through a Unix socket, and closing it with unread data makes
- * Apache lose the reply (ECONNRESET). A web server that writes the whole
- * body before it reads the reply also needs a reader.
+ * End the reply, then read and discard the rest of a CGI request body,
+ * which a reply sent before the body (405, 413) leaves unread. Apache's
+ * mod_cgid connects the program through one Unix socket for both
+ * directions, and closing it with unread data makes Apache lose the reply
+ * (ECONNRESET). A web server that writes the whole body before it reads the
+ * reply also needs a reader. The reply is ended first (shutdown for a
+ * socket, close for a pipe), so the server has it while the body drains.
  */
 static void
 cgi_drain(void)
@@ -323,6 +326,10 @@ cgi_drain(void)
 	char	 buf[8192];
 	size_t	 total = 0;
 	ssize_t	 n;
+
+	if (shutdown(STDOUT_FILENO, SHUT_WR) == -1 && errno != ENOTSOCK)
+		log_warn("shutdown of standard output");
+	close(STDOUT_FILENO);
 
 	/* A program started by hand from a shell would wait for the terminal. */
 	if (isatty(STDIN_FILENO))
@@ -337,6 +344,35 @@ cgi_drain(void)
 	}
 }
 
+/*
+ * Make the accept loop end, so the program frees everything and exits 0.
+ * lighttpd sends SIGTERM to its FastCGI processes when it stops.
+ */
+static void
+serve_stop(int signo)
+{
+	FCGX_ShutdownPending();
+}
+
+/*
+ * Install serve_stop for SIGTERM without SA_RESTART: a blocked accept()
+ * then fails with EINTR, and libfcgi returns from FCGX_Accept_r once it
+ * sees the shutdown flag.
+ * NOTE: a SIGTERM that arrives between libfcgi's flag check and its
+ * accept() call is seen only at the next connection.
+ */
+static void
+serve_catch_term(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = serve_stop;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1)
+		log_warn("sigaction(SIGTERM)");
+}
+
 static int
 serve_fastcgi(struct server *srv)
 {
@@ -347,6 +383,7 @@ serve_fastcgi(struct server *srv)
 		log_warnx("FCGX_InitRequest failed");
 		return 1;
 	}
+	serve_catch_term();
 	while (FCGX_Accept_r(&request) >= 0) {
 		io.read = fcgi_read;
 		io.write = fcgi_write;

@@ -25,6 +25,12 @@
 
 #define TOK_ALG		"HS256"
 
+/*
+ * 9999-12-31 23:59:59 UTC, the last second a MariaDB DATETIME holds. A
+ * later exp could not be stored as the blacklist row's expires_at.
+ */
+#define TOK_EXP_MAX	INT64_C(253402300799)
+
 const char *
 tok_status_message(enum tok_status status)
 {
@@ -189,8 +195,8 @@ tok_claim_int(struct json_object *payload, const char *name, int *present,
 		return 0;
 	if (!json_object_is_type(value, json_type_int))
 		return -1;
+	/* INT64_MAX may stand for a larger unsigned value: past TOK_EXP_MAX either way. */
 	*out = json_object_get_int64(value);
-	/* INT64_MAX may stand for a larger unsigned value: too far away either way. */
 	return 0;
 }
 
@@ -275,7 +281,7 @@ tok_check_claims(const struct cfg *cfg, struct json_object *payload,
 	if (tok_claim_int(payload, "exp", &has_exp, &claims->exp) == -1 ||
 	    tok_claim_int(payload, "iat", &has_iat, &claims->iat) == -1)
 		return TOK_INVALID;
-	if (has_exp && claims->exp <= now - cfg->leeway)
+	if (has_exp && (claims->exp <= now - cfg->leeway || claims->exp > TOK_EXP_MAX))
 		return TOK_INVALID;
 	if (!has_exp)
 		return TOK_NO_EXP;

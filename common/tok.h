@@ -50,8 +50,9 @@ const char	*tok_status_message(enum tok_status status);
 /*
  * Check token as the contract says: three base64url parts; header alg
  * exactly "HS256"; a valid signature; exp an integer, after now minus the
- * leeway; jti present; token_type the expected one; user_id an integer or
- * a string of decimal digits.
+ * leeway and no later than 9999-12-31 23:59:59 UTC (the last DATETIME);
+ * jti present; token_type the expected one; user_id an integer or a string
+ * of decimal digits.
  */
 enum tok_status	 tok_verify(const struct cfg *cfg, const char *token, size_t len,
 		    enum tok_type expected, struct tok_claims *claims);

@@ -9,10 +9,15 @@
 #   tools/db.sh status DIR    exit 0 when it answers
 #   tools/db.sh schema DIR DB USER PASSWORD
 #                             create database DB and account USER, apply schema.sql
+#   tools/db.sh grants DIR DB
+#                             create one account per program (shopease_register,
+#                             shopease_login, ...) and apply grants.sql to DB;
+#                             each account's password is kept in
+#                             DIR/accounts/<program>.password, made on first use
 set -eu
 
-cmd=${1:?usage: tools/db.sh start|stop|status|schema DIR ...}
-dir=${2:?usage: tools/db.sh start|stop|status|schema DIR ...}
+cmd=${1:?usage: tools/db.sh start|stop|status|schema|grants DIR ...}
+dir=${2:?usage: tools/db.sh start|stop|status|schema|grants DIR ...}
 here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
@@ -84,10 +89,29 @@ schema() {
 	client "$db" <"$here/schema.sql"
 }
 
+random_hex() {
+	od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'
+}
+
+grants() {
+	db=${1:?database name}
+	mkdir -p "$dir/accounts"
+	chmod 0700 "$dir/accounts"
+	for program in register login token_refresh logout me; do
+		file=$dir/accounts/$program.password
+		[ -s "$file" ] || (umask 077 && random_hex 16 >"$file")
+		password=$(cat "$file")
+		client -e "CREATE USER IF NOT EXISTS 'shopease_$program'@'localhost' IDENTIFIED BY '$password';
+			ALTER USER 'shopease_$program'@'localhost' IDENTIFIED BY '$password';"
+	done
+	client "$db" <"$here/grants.sql"
+}
+
 case "$cmd" in
 start) start ;;
 stop) stop ;;
 status) answers ;;
 schema) shift 2; schema "$@" ;;
-*) echo "usage: tools/db.sh start|stop|status|schema DIR ..." >&2; exit 2 ;;
+grants) shift 2; grants "$@" ;;
+*) echo "usage: tools/db.sh start|stop|status|schema|grants DIR ..." >&2; exit 2 ;;
 esac

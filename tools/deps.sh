@@ -6,8 +6,9 @@ set -eu
 
 build="gcc make pkg-config libfcgi-dev libjwt-dev libjson-c-dev libcrypt-dev libmariadb-dev libssl-dev"
 run="$build mariadb-server mariadb-client lighttpd curl"
-# The HTTP tests run once through each web server the deployment samples cover.
-check="$run python3 python3-pytest valgrind apache2 libapache2-mod-fcgid nginx spawn-fcgi multiwatch"
+# The HTTP tests run once through each web server the deployment samples cover;
+# clang and its runtime build the fuzz targets.
+check="$run python3 python3-pytest valgrind apache2 libapache2-mod-fcgid nginx spawn-fcgi multiwatch clang libclang-rt-14-dev"
 
 case "${1:-build}" in
 build) want=$build ;;

@@ -27,7 +27,30 @@ if [ $private_db -eq 1 ]; then
 	# The account's password stays the same across runs: keep it in a file.
 	[ -f "$var/db/app-password" ] || random_hex 16 >"$var/db/app-password"
 	"$root/tools/db.sh" schema "$var/db" shopease shopease "$(cat "$var/db/app-password")"
+	"$root/tools/db.sh" grants "$var/db" shopease
 fi
+
+# Each program connects with its own account (grants.sql). With a server
+# named through SHOPEASE_DB_SOCKET or SHOPEASE_DB_HOST, a program without
+# SHOPEASE_<PROGRAM>_DB_USER uses SHOPEASE_DB_USER and SHOPEASE_DB_PASSWORD.
+for program in REGISTER LOGIN TOKEN_REFRESH LOGOUT ME; do
+	name=$(echo "$program" | tr 'A-Z' 'a-z')
+	if [ $private_db -eq 1 ]; then
+		user=shopease_$name
+		password=$(cat "$var/db/accounts/$name.password")
+	elif eval "[ -z \"\${SHOPEASE_${program}_DB_USER:-}\" ]" &&
+	    [ -z "${SHOPEASE_DB_USER:-}" ]; then
+		echo "tools/run.sh: set SHOPEASE_DB_USER and SHOPEASE_DB_PASSWORD, or" \
+		    "SHOPEASE_${program}_DB_USER and SHOPEASE_${program}_DB_PASSWORD" >&2
+		exit 1
+	else
+		user=${SHOPEASE_DB_USER:-}
+		password=${SHOPEASE_DB_PASSWORD:-}
+	fi
+	eval ": \${SHOPEASE_${program}_DB_USER:=\$user}"
+	eval ": \${SHOPEASE_${program}_DB_PASSWORD:=\$password}"
+	export "SHOPEASE_${program}_DB_USER" "SHOPEASE_${program}_DB_PASSWORD"
+done
 
 secret=${SHOPEASE_JWT_SECRET:-$(random_hex 32)}
 umask 077
@@ -52,8 +75,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-SHOPEASE_ROOT=$root SHOPEASE_VAR=$var SHOPEASE_PORT=$port SHOPEASE_CONFIG=$conf \
-	lighttpd -D -f "$root/tools/lighttpd.conf" &
+SHOPEASE_ROOT=$root SHOPEASE_BIN=${SHOPEASE_BIN:-$root/cgi-bin} SHOPEASE_VAR=$var \
+	SHOPEASE_PORT=$port SHOPEASE_CONFIG=$conf lighttpd -D -f "$root/tools/lighttpd.conf" &
 lighttpd_pid=$!
 echo "Shopease auth suite on http://127.0.0.1:$port/api/auth/ (logs: $var/lighttpd.error.log); Ctrl-C stops it"
 wait "$lighttpd_pid"

@@ -7,6 +7,11 @@ foreground from its deployment sample on a free loopback port. Extra servers wit
 (bcrypt cost 12, a short reuse interval) share that database and start only for the
 tests that need them. Everything stops at the end of the session, also on failure.
 Set SHOPEASE_KEEP_TMP=1 to keep the temporary folder (logs, database) for inspection.
+
+Each program connects with its own database account (grants.sql, made by tools/db.sh
+grants). SHOPEASE_BIN names the folder of the programs (default cgi-bin/). With
+SANITIZE=1 (make check SANITIZE=1) the programs are the ASan and UBSan build, their
+sanitizer reports go to build/sanitize/logs/, and any report fails the session.
 """
 
 import http.client
@@ -31,6 +36,46 @@ import support
 ROOT = Path(__file__).resolve().parents[2]
 DB_NAME = "shopease_test"
 DB_USER = "shopease"
+PROGRAMS = ["register", "login", "token_refresh", "logout", "me"]
+PROGRAM_BIN = Path(os.environ.get("SHOPEASE_BIN") or ROOT / "cgi-bin")
+SANITIZE = os.environ.get("SANITIZE") == "1"
+SANITIZER_LOGS = ROOT / "build" / "sanitize" / "logs"
+STOP_TIMEOUT = 10.0
+
+
+def sanitizer_environment() -> dict:
+    """Return the ASan, UBSan and LSan options for programs of the sanitizer build.
+
+    A report ends the program and lands in a file under SANITIZER_LOGS, which
+    pytest_sessionfinish checks. LeakSanitizer runs when a program exits.
+    """
+    if not SANITIZE:
+        return {}
+    common = f"log_path={SANITIZER_LOGS}/report:halt_on_error=1:print_stacktrace=1"
+    return {
+        "ASAN_OPTIONS": common + ":detect_leaks=1:abort_on_error=0",
+        "UBSAN_OPTIONS": common,
+        "LSAN_OPTIONS": common,
+    }
+
+
+def pytest_sessionstart(session):
+    if SANITIZE:
+        shutil.rmtree(SANITIZER_LOGS, ignore_errors=True)
+        SANITIZER_LOGS.mkdir(parents=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the session when a program of the sanitizer build wrote a report."""
+    if not SANITIZE or not SANITIZER_LOGS.is_dir():
+        return
+    reports = sorted(SANITIZER_LOGS.iterdir())
+    if not reports:
+        return
+    print(f"\n{len(reports)} sanitizer reports in {SANITIZER_LOGS}:")
+    for report in reports[:5]:
+        print(f"--- {report.name}\n{report.read_text(errors='replace')[:4000]}")
+    session.exitstatus = 1
 START_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 30.0
 SERVER_KIND = servers.selected_kind()
@@ -71,6 +116,12 @@ class Database:
 
     def create_schema(self) -> None:
         self.run_tool("schema", str(self.folder), DB_NAME, DB_USER, self.password)
+        self.run_tool("grants", str(self.folder), DB_NAME)
+
+    def account(self, program: str) -> tuple[str, str]:
+        """Return the (user, password) of a program's own account from grants.sql."""
+        password = (self.folder / "accounts" / f"{program}.password").read_text().strip()
+        return f"shopease_{program}", password
 
     def query(self, sql: str) -> list[tuple[str, ...]]:
         """Run SQL in the test database and return the rows as tuples of strings ("NULL" for NULL)."""
@@ -82,6 +133,15 @@ class Database:
             raise AssertionError(f"SQL failed: {sql}\n{result.stderr.decode(errors='replace')}")
         text = result.stdout.decode("utf-8")
         return [tuple(line.split("\t")) for line in text.splitlines()]
+
+
+def running(pid: int) -> bool:
+    """Return whether process pid exists and has not exited (a zombie has exited)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
 
 
 def free_port() -> int:
@@ -104,6 +164,7 @@ class Server:
         self.config_path = self.var / "shopease.conf"
         self.port = 0
         self.launch: servers.Launch | None = None
+        self.database = database
         self.violations: list[str] = []
         self.seen_tokens: set[str] = set()
         self.seen_passwords: set[str] = set()
@@ -129,7 +190,9 @@ class Server:
 
     def start(self) -> None:
         self.port = free_port()
-        self.launch = servers.launch(SERVER_KIND, ROOT, self.var, self.port, self.config_path)
+        accounts = {program: self.database.account(program) for program in PROGRAMS}
+        self.launch = servers.launch(SERVER_KIND, ROOT, self.var, self.port, self.config_path,
+                                     PROGRAM_BIN, accounts, sanitizer_environment())
         process = self.launch.processes[0]
 
         deadline = time.monotonic() + START_TIMEOUT
@@ -150,9 +213,47 @@ class Server:
                                    f"{self.startup_logs()}")
             time.sleep(0.05)
 
+    @property
+    def process(self) -> subprocess.Popen | None:
+        """The web server's own process, or None before start()."""
+        return self.launch.processes[0] if self.launch is not None else None
+
+    def programs(self) -> dict[int, str]:
+        """Return {pid: program name} of the FastCGI processes the web server runs now."""
+        found = {}
+        if self.process is None:
+            return found
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # The name is in parentheses and may hold spaces: split after the last one.
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            parent = int(stat[stat.rindex(")") + 2:].split()[1])
+            if parent == self.process.pid and name in PROGRAMS:
+                found[int(entry.name)] = name
+        return found
+
     def stop(self) -> None:
-        if self.launch is not None:
-            self.launch.stop()
+        """Stop the web server, then wait until the programs it ran have exited.
+
+        lighttpd sends its FastCGI processes SIGTERM; they leave their accept loop, free
+        everything and exit 0, which is when LeakSanitizer checks the sanitizer build.
+        """
+        if self.launch is None:
+            return
+        children = self.programs()
+        self.launch.stop()
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while children and time.monotonic() < deadline:
+            children = {pid: name for pid, name in children.items() if running(pid)}
+            time.sleep(0.05)
+        if children:
+            raise RuntimeError(f"programs of {SERVER_KIND} ({self.name}) still run "
+                               f"{STOP_TIMEOUT} s after it stopped: {children}")
 
     def startup_logs(self) -> str:
         parts = []

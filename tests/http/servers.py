@@ -98,8 +98,16 @@ def base_env() -> dict:
     return {"PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")}
 
 
-def launch(kind: str, root: Path, var: Path, port: int, config_path: Path) -> Launch:
-    """Write the configuration of `kind` into `var`, start it on `port` and return it."""
+def launch(kind: str, root: Path, var: Path, port: int, config_path: Path, programs: Path,
+           accounts: dict, extra_env: dict) -> Launch:
+    """Write the configuration of `kind` into `var`, start it on `port` and return it.
+
+    `programs` is the folder of the built programs (the sanitizer build has its own).
+    `accounts` maps each program to the (user, password) of its database account, which
+    replaces the sample's CHANGE-ME where the sample gives each program its own account;
+    elsewhere the programs use the configuration file's account. `extra_env` reaches the
+    programs where the server passes its environment on (lighttpd, spawn-fcgi).
+    """
     make_shared(var)
     # The web server's child user reads it; the file holds only test credentials.
     config_path.chmod(0o644)
@@ -110,13 +118,27 @@ def launch(kind: str, root: Path, var: Path, port: int, config_path: Path) -> La
         "apache-cgi": launch_apache,
         "nginx": launch_nginx,
     }
-    return starters[kind](kind, root, var, port, config_path)
+    return starters[kind](kind, root, var, port, config_path, programs, accounts, extra_env)
 
 
-def launch_lighttpd(kind: str, root: Path, var: Path, port: int, config_path: Path) -> Launch:
+def set_account_passwords(text: str, accounts: dict, sample: str) -> str:
+    """Replace the CHANGE-ME password after each program's account name in `text`."""
+    for user, password in accounts.values():
+        pattern = rf'("SHOPEASE_DB_USER" => "{user}",\s*"SHOPEASE_DB_PASSWORD" => )"CHANGE-ME"'
+        text, count = re.subn(pattern, lambda match: match.group(1) + f'"{password}"', text)
+        if count != 1:
+            raise RuntimeError(f"{sample} gives {user} no CHANGE-ME password; "
+                               "update tests/http/servers.py")
+    return text
+
+
+def launch_lighttpd(kind: str, root: Path, var: Path, port: int, config_path: Path,
+                    programs: Path, accounts: dict, extra_env: dict) -> Launch:
     sample_name = "lighttpd.conf.sample" if kind == "lighttpd-fastcgi" else "lighttpd-cgi.conf.sample"
     text = (root / sample_name).read_text()
-    values = {"shopease_bin": root / "cgi-bin", "shopease_run": var,
+    if kind == "lighttpd-fastcgi":
+        text = set_account_passwords(text, accounts, sample_name)
+    values = {"shopease_bin": programs, "shopease_run": var,
               "shopease_conf": config_path, "shopease_errors": root / "errors"}
     for name, value in values.items():
         if kind == "lighttpd-cgi" and name == "shopease_run":
@@ -141,7 +163,7 @@ def launch_lighttpd(kind: str, root: Path, var: Path, port: int, config_path: Pa
         'server.tag = "shopease"\n'
         f'include "{var}/shopease.lighttpd.conf"\n')
     console = var / "lighttpd.console.log"
-    process = spawn(["lighttpd", "-D", "-f", str(main)], console, base_env())
+    process = spawn(["lighttpd", "-D", "-f", str(main)], console, base_env() | extra_env)
     return Launch([process], [var / "lighttpd.error.log", console])
 
 
@@ -170,7 +192,8 @@ def apache_main(kind: str, var: Path, port: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def launch_apache(kind: str, root: Path, var: Path, port: int, config_path: Path) -> Launch:
+def launch_apache(kind: str, root: Path, var: Path, port: int, config_path: Path,
+                  programs: Path, accounts: dict, extra_env: dict) -> Launch:
     make_shared(var / "run")
     make_shared(var / "htdocs")
     main = apache_main(kind, var, port)
@@ -178,7 +201,7 @@ def launch_apache(kind: str, root: Path, var: Path, port: int, config_path: Path
     if kind == "apache-fcgid":
         make_shared(var / "fcgid", writable=True)
         text = (root / "apache.conf.sample").read_text()
-        values = {"SHOPEASE_BIN": root / "cgi-bin", "SHOPEASE_CONF": config_path,
+        values = {"SHOPEASE_BIN": programs, "SHOPEASE_CONF": config_path,
                   "SHOPEASE_ERRORS": root / "errors"}
         for name, value in values.items():
             text = replace_setting(text, rf"^(Define {name} ).*$", str(value), "apache.conf.sample")
@@ -194,7 +217,7 @@ def launch_apache(kind: str, root: Path, var: Path, port: int, config_path: Path
         shutil.copytree(root / "errors", folder / "errors")
         make_shared(folder / "bin")
         for program in PROGRAMS:
-            shutil.copy2(root / "cgi-bin" / program, folder / "bin" / program)
+            shutil.copy2(programs / program, folder / "bin" / program)
         main += (f'<Directory "{var}/htdocs/api/auth">\n'
                  "\tAllowOverride FileInfo AuthConfig Options=ExecCGI\n"
                  "</Directory>\n")
@@ -206,7 +229,8 @@ def launch_apache(kind: str, root: Path, var: Path, port: int, config_path: Path
     return Launch([process], [var / "apache.error.log", console])
 
 
-def launch_nginx(kind: str, root: Path, var: Path, port: int, config_path: Path) -> Launch:
+def launch_nginx(kind: str, root: Path, var: Path, port: int, config_path: Path,
+                 programs: Path, accounts: dict, extra_env: dict) -> Launch:
     run = var / "run"
     make_shared(run, writable=True)
     make_shared(var / "nginx", writable=True)
@@ -218,9 +242,10 @@ def launch_nginx(kind: str, root: Path, var: Path, port: int, config_path: Path)
         if user is not None:
             command += ["-u", user, "-U", user]
         command += ["--", "/usr/bin/multiwatch", "-f", str(FASTCGI_PROCESSES), "--",
-                    str(root / "cgi-bin" / program)]
+                    str(programs / program)]
         # nginx.conf.sample shows this command, with SHOPEASE_CONFIG in the environment.
-        processes.append(spawn(command, console, base_env() | {"SHOPEASE_CONFIG": str(config_path)}))
+        processes.append(spawn(command, console, base_env() | extra_env
+                               | {"SHOPEASE_CONFIG": str(config_path)}))
 
     text = (root / "nginx.conf.sample").read_text()
     if "/run/shopease/" not in text:

@@ -29,7 +29,7 @@ def expected_files(prefix: str) -> dict[str, int]:
     samples += sorted(path.name for path in ROOT.glob("docs/*.sample"))
     files = {f"{prefix}/lib/shopease/cgi-bin/{name}": 0o755 for name in PROGRAMS}
     files[f"{prefix}/sbin/shopease-admin"] = 0o755
-    for name in ["schema.sql", "shopease.conf.sample", *samples]:
+    for name in ["schema.sql", "grants.sql", "shopease.conf.sample", *samples]:
         files[f"{prefix}/share/shopease/{name}"] = 0o644
     for path in sorted(ROOT.glob("errors/*.html")):
         files[f"{prefix}/share/shopease/errors/{path.name}"] = 0o644
