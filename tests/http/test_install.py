@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import PROGRAM_BIN, ROOT
 
 PROGRAMS = ["register", "login", "token_refresh", "logout", "me"]
 
@@ -50,7 +50,8 @@ def test_install_and_uninstall(built, tmp_path, prefix):
     assert installed == files, f"installed files and modes differ from {files}: {installed}"
     base = destdir / (prefix or "/usr/local").lstrip("/")
     for name in PROGRAMS:
-        source = ROOT / "cgi-bin" / name
+        # make install installs the build in use: SANITIZE=1 has its own folder.
+        source = PROGRAM_BIN / name
         target = base / "lib/shopease/cgi-bin" / name
         assert target.read_bytes() == source.read_bytes(), f"{target} is not {source}"
 
