@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "email.h"
+#include "text.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,7 +22,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!email_valid((const char *)data, size))
 		return 0;
-	if (size > EMAIL_MAX_BYTES)
+	/*
+	 * Register normalizes only addresses of at most EMAIL_MAX_CHARS code
+	 * points. Longer ones may not fit: lowercasing can lengthen a character
+	 * (U+023E, two bytes, becomes U+2C66, three).
+	 */
+	if (size > EMAIL_MAX_BYTES ||
+	    text_code_points((const char *)data, size) > EMAIL_MAX_CHARS)
 		return 0;
 	if ((n = email_normalize((const char *)data, size, once, sizeof(once))) < 0)
 		abort();
