@@ -78,5 +78,6 @@ trap stop INT TERM EXIT
 SHOPEASE_ROOT=$root SHOPEASE_BIN=${SHOPEASE_BIN:-$root/cgi-bin} SHOPEASE_VAR=$var \
 	SHOPEASE_PORT=$port SHOPEASE_CONFIG=$conf lighttpd -D -f "$root/tools/lighttpd.conf" &
 lighttpd_pid=$!
-echo "Shopease auth suite on http://127.0.0.1:$port/api/auth/ (logs: $var/lighttpd.error.log); Ctrl-C stops it"
+echo "Shopease auth suite on http://127.0.0.1:$port/api/auth/; the programs log below," \
+	"lighttpd to $var/lighttpd.error.log; Ctrl-C stops it"
 wait "$lighttpd_pid"

@@ -6,10 +6,12 @@ to it here carries one.
 
 import http.client
 import json
+import socket
 
 import pytest
 
 import support
+from conftest import SERVER_KIND
 from support import LOGIN, LOGOUT, POST_PATHS, REFRESH, REGISTER, assert_reply
 
 ALLOW = "POST, OPTIONS"
@@ -297,6 +299,30 @@ def test_chunked_body_too_large(server):
                                    [b"a" * 16384] * 5 + [b'"}'])
     assert status == 413, f"a chunked body of 80 KiB gave {status}: {data[:300]!r}"
     assert data == support.compact({"detail": "Request body too large."}), f"body is {data!r}"
+
+
+def test_post_without_length_is_json(server):
+    """A POST with neither a body nor Content-Length (curl -X POST without -d).
+
+    lighttpd refuses it with 411 before any program runs, and before the samples' JSON
+    error bodies apply (lighttpd.conf.sample says so), so only the status is checked
+    there. Apache and nginx pass it on as an empty body, which gets the field errors.
+    """
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+        connection.sendall(f"POST {LOGIN} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           "Connection: close\r\n\r\n".encode())
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    if SERVER_KIND.startswith("lighttpd"):
+        assert status == 411, f"status {status}: {reply[:300]!r}"
+        return
+    assert status == 400, f"status {status}: {reply[:300]!r}"
+    assert b"content-type: application/json" in head.lower(), f"headers {head!r}"
+    expected = {"email": ["This field is required."], "password": ["This field is required."]}
+    assert body == support.compact(expected), f"body {body!r}"
 
 
 def test_keep_alive(server, register):
