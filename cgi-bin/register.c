@@ -40,7 +40,8 @@ struct registration {
 
 /*
  * Check both fields and collect every message. Returns 1 when both are
- * valid; 0 with errors filled; -1 when the database failed (reply set).
+ * valid; 0 with errors filled; -1 with the reply set when the database
+ * failed or memory ran out.
  */
 static int
 validate(struct server *srv, struct json_object *body, struct registration *r,
@@ -49,7 +50,7 @@ validate(struct server *srv, struct json_object *body, struct registration *r,
 	struct json_object	*email_msgs, *password_msgs;
 	struct field		 email;
 	struct db_user		 existing;
-	int			 email_ok = 0;
+	int			 email_ok = 0, rc_email, rc_password;
 	enum db_result		 rc;
 
 	email_msgs = json_object_new_array();
@@ -80,14 +81,18 @@ validate(struct server *srv, struct json_object *body, struct registration *r,
 			return -1;
 		}
 	}
-	if (field_errors_add(errors, "email", email_msgs) == -1) {
-		email_msgs = NULL;
+	/* field_errors_add() takes the messages whether it succeeds or not. */
+	rc_email = field_errors_add(errors, "email", email_msgs);
+	email_msgs = NULL;
+	if (rc_email == -1)
 		goto nomem;
-	}
-	if (field_errors_add(errors, "password", password_msgs) == -1)
-		return -1;
+	rc_password = field_errors_add(errors, "password", password_msgs);
+	password_msgs = NULL;
+	if (rc_password == -1)
+		goto nomem;
 	return json_object_object_length(errors) == 0;
 nomem:
+	log_warnx("%s: out of memory checking the fields", srv->remote_addr);
 	json_object_put(email_msgs);
 	json_object_put(password_msgs);
 	http_reply_internal_error(reply);

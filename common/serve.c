@@ -167,15 +167,22 @@ serve_parse_body(struct server *srv, const struct http_request *req,
 		    "Invalid data. Expected a dictionary, but got %s.",
 		    serve_json_type_name(obj));
 	json_object_put(obj);
-	if ((obj = json_object_new_object()) == NULL ||
-	    (messages = json_object_new_array()) == NULL ||
-	    field_message(messages, "%s", detail) == -1 ||
-	    field_errors_add(obj, "non_field_errors", messages) == -1) {
-		json_object_put(obj);
-		http_reply_internal_error(reply);
-		return NULL;
+	obj = json_object_new_object();
+	messages = json_object_new_array();
+	if (obj == NULL || messages == NULL ||
+	    field_message(messages, "%s", detail) == -1) {
+		json_object_put(messages);
+		goto nomem;
 	}
+	/* field_errors_add() takes messages whether it succeeds or not. */
+	if (field_errors_add(obj, "non_field_errors", messages) == -1)
+		goto nomem;
 	http_reply_json(reply, 400, obj);
+	return NULL;
+nomem:
+	log_warnx("%s: out of memory building a 400 reply", req->remote_addr);
+	json_object_put(obj);
+	http_reply_internal_error(reply);
 	return NULL;
 }
 
