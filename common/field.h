@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * String fields of a request body, checked with the rules every string
- * field shares, in the contract's order: required, null, blank, type, null
+ * field shares, in the API's order: required, null, blank, type, null
  * characters, surrogates. Messages use Django REST Framework's wording, so
  * clients that show them keep working.
  */

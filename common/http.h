@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * HTTP requests as a CGI or FastCGI program sees them, and replies in the
- * contract's shape: a compact JSON body, Content-Type application/json,
+ * API's shape: a compact JSON body, Content-Type application/json,
  * WWW-Authenticate on every 401 and on no other status.
  */
 #ifndef SHOPEASE_HTTP_H

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The accept loop and the checks every endpoint shares, in the contract's
- * order: authentication first on protected endpoints, then the method, then
- * the body's size, media type and syntax. Only a configuration error makes
- * a program exit: a database that is down is a 503, because in CGI mode
- * every request is a start.
+ * The accept loop and the checks every endpoint shares, in the order the
+ * replaced service made them: authentication first on protected endpoints,
+ * then the method, then the body's size, media type and syntax. Only a
+ * configuration error makes a program exit: a database that is down is a
+ * 503, because in CGI mode every request is a start.
  */
 #include <errno.h>
 #include <signal.h>
@@ -113,7 +113,7 @@ serve_json_type_name(struct json_object *obj)
 	}
 }
 
-/* Turn the read body into an object, or put the contract's 4xx in reply. */
+/* Turn the read body into an object, or put the API's 4xx in reply. */
 static struct json_object *
 serve_parse_body(struct server *srv, const struct http_request *req,
     struct http_reply *reply)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * UTF-8 text as the contract measures it: in code points, trimmed the way
+ * UTF-8 text as the API measures it: in code points, trimmed the way
  * Python's str.strip() trims, with lone surrogates detectable.
  *
  * Strings that come out of the JSON body parser may hold a lone surrogate

@@ -25,7 +25,7 @@ enum tok_type {
 	TOK_REFRESH
 };
 
-/* Why a token is not valid, in simplejwt's order of checks. */
+/* The reason a token is not valid, in simplejwt's order of checks. */
 enum tok_status {
 	TOK_VALID,
 	TOK_INVALID,		/* malformed, bad signature or alg, expired, exp not an integer */
@@ -48,7 +48,7 @@ struct tok_claims {
 const char	*tok_status_message(enum tok_status status);
 
 /*
- * Check token as the contract says: three base64url parts; header alg
+ * Check token: three base64url parts; header alg
  * exactly "HS256"; a valid signature; exp an integer, after now minus the
  * leeway and no later than 9999-12-31 23:59:59 UTC (the last DATETIME);
  * jti present; token_type the expected one; user_id an integer or a string

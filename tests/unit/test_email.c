@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Unit tests of common/email.c against the contract's email rules. */
+/* Unit tests of common/email.c against the API's email rules. */
 #include <string.h>
 
 #include "email.h"

@@ -2,7 +2,7 @@
 /*
  * Unit tests of common/tok.c: tokens issued here verify, tokens made by the
  * Django service at the same secret verify (tests/vectors), and every
- * forgery the contract names is rejected with simplejwt's message.
+ * forgery the API must reject is rejected with simplejwt's message.
  */
 #include <inttypes.h>
 #include <stdio.h>
