@@ -39,8 +39,8 @@ CREATE TABLE IF NOT EXISTS outstanding_tokens (
 -- Refresh tokens that may not be used again. The unique jti makes a second
 -- blacklisting of one token fail, which is what lets exactly one of many
 -- concurrent refreshes win. A row needs no outstanding row: tokens signed by
--- the previous service have none. reason tells a rotation (whose reuse is a
--- sign of theft) from a logout or a revocation.
+-- the previous service have none. reason distinguishes a rotation (whose
+-- reuse is a sign of theft) from a logout or a revocation.
 CREATE TABLE IF NOT EXISTS blacklisted_tokens (
     id              BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     jti             VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,

@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: ISC
 -- POST /api/auth/register/ with a new email on every request. The prefix
--- holds the thread number and the start time, so runs and threads never
+-- contains the thread number and the start time, so runs and threads never
 -- collide on an email.
 dofile(os.getenv("BENCH_LIB") .. "/report.lua")
 local threads = 0

@@ -12,8 +12,8 @@
  *     outstanding in the transaction that inserts the user.
  * 400 field errors, e.g. {"email": ["user with this email already exists."]}
  *
- * The email is trimmed, checked, and stored with its domain lowercased;
- * uniqueness is case-insensitive and enforced by the database, so of two
+ * The email is trimmed, checked, and stored with its domain lowercased.
+ * Uniqueness is case-insensitive and enforced by the database, so of two
  * concurrent registrations of one address one gets 201 and one 400. The
  * password is trimmed, 8 to 4096 code points, and stored as bcrypt_sha256.
  */

@@ -6,7 +6,8 @@
  *
  * 200 {"access": "...", "refresh": "..."}. With rotation (the default) the
  *     presented token is blacklisted and the new refresh token recorded as
- *     outstanding in one transaction; without it only "access" is returned.
+ *     outstanding in one transaction. Without rotation only "access" is
+ *     returned.
  *     A valid token with no outstanding row (signed by the service this
  *     suite replaces) is accepted and blacklisted like any other.
  * 400 {"refresh": ["This field is required."]} and the other field rules.
@@ -176,7 +177,10 @@ handle(struct server *srv, const struct http_request *req,
 		http_reply_internal_error(reply);
 		return;
 	}
-	/* A rotation checks the user itself; DB_NOT_FOUND is then its answer. */
+	/*
+	 * A rotation checks the user itself and returns DB_NOT_FOUND for a
+	 * missing or inactive one.
+	 */
 	if (srv->cfg.rotate_refresh_tokens)
 		rc = db_rotate(srv->db, &presented, &pair.refresh_claims, now);
 	else {

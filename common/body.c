@@ -209,7 +209,7 @@ scan_word(struct scan *sc)
 	return -1;
 }
 
-/* Copy the JSON text to sc->out, rewritten as the file comment says. */
+/* Copy the JSON text to sc->out with the rewrites the file comment lists. */
 static int
 scan_json(struct scan *sc)
 {

@@ -14,7 +14,7 @@ struct json_object;
 
 enum body_result {
 	BODY_OK,
-	BODY_INVALID,		/* message says why, for the client */
+	BODY_INVALID,		/* message gives the reason, for the client */
 	BODY_NOMEM
 };
 
@@ -23,7 +23,7 @@ enum body_result {
  * comments, single quotes, trailing commas or trailing data; at most
  * BODY_JSON_DEPTH levels. Lone surrogate escapes survive as three-byte
  * sequences (see text.h); integers beyond 64 bits become strings of their
- * decimal text. On BODY_INVALID, message holds the parser's reason.
+ * decimal text. On BODY_INVALID, message contains the parser's reason.
  */
 enum body_result body_parse_json(const char *data, size_t len,
 		    struct json_object **out, char *message, size_t messagesz);

@@ -387,7 +387,7 @@ cfg_load(struct cfg *cfg, char *err, size_t errsz)
 
 	cfg_defaults(cfg);
 	if ((path = getenv("SHOPEASE_CONFIG")) == NULL || *path == '\0') {
-		/* The default file may be absent when the environment says all. */
+		/* The default file may be absent when the environment sets every key. */
 		path = CFG_DEFAULT_PATH;
 		required = 0;
 	}

@@ -4,7 +4,7 @@
  * The configuration key cors_origins is a space-separated allow-list of
  * exact origins, empty by default, which turns CORS off. A request whose
  * Origin is on the list gets Access-Control-Allow-Origin and Vary: Origin
- * on every response, and its preflight is answered before authentication.
+ * on every response, and its preflight gets its response before authentication.
  * Any other origin gets no CORS header at all.
  */
 #ifndef SHOPEASE_CORS_H
@@ -16,7 +16,7 @@ struct http_request;
 struct http_reply;
 
 /*
- * Longest origin on the list, in bytes. http.c keeps the first 1024 bytes
+ * Maximum length of an origin on the list, in bytes. http.c keeps the first 1024 bytes
  * of a request's Origin, so a longer one cut short can never match.
  */
 #define CORS_ORIGIN_MAX		1023
@@ -35,7 +35,7 @@ int	cors_origin_allowed(const char *list, const char *origin);
 
 /*
  * Mark reply with the CORS headers when req's Origin is on list. Returns 1
- * when req is a preflight from such an origin and reply is its answer: 204
+ * when req is a preflight from such an origin and reply is its response: 204
  * with methods as Access-Control-Allow-Methods. Returns 0 otherwise.
  */
 int	cors_apply(const char *list, const struct http_request *req,

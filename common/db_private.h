@@ -37,7 +37,7 @@ struct db_statement {
 /* Every statement, indexed by enum db_stmt (in db.c). */
 extern const struct db_statement db_statements[DB_STMT__MAX];
 
-/* What a step returns inside the retry layer: a db_result or a lost connection. */
+/* The result of a step inside the retry layer besides a db_result: a lost connection. */
 #define DB_LOST	(-1)
 
 struct db {

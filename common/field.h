@@ -50,7 +50,7 @@ int	field_message(struct json_object *messages, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 
 /*
- * Add messages to errors under name when it holds any, and drop it
+ * Add messages to errors under name when it contains any, and drop it
  * otherwise (ownership passes either way). Returns -1 when out of memory.
  */
 int	field_errors_add(struct json_object *errors, const char *name,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * HTTP requests as a CGI or FastCGI program sees them, and replies in the
+ * HTTP requests as a CGI or FastCGI program receives them, and replies in the
  * API's shape: a compact JSON body, Content-Type application/json,
  * WWW-Authenticate on every 401 and on no other status.
  */
@@ -63,7 +63,7 @@ void		 http_request_free(struct http_request *req);
  * Read the body, at most limit bytes. The declared Content-Length is
  * checked before anything is read; without one the stream is read to its
  * end (Apache's mod_fcgid sends chunked bodies that way). Returns the HTTP
- * status to answer with when it cannot be read (413, 400), 0 when read, or
+ * status to respond with when it cannot be read (413, 400), 0 when read, or
  * -1 when out of memory.
  */
 int		 http_request_read_body(struct http_request *req, const struct http_io *io,

@@ -35,12 +35,12 @@ serve_db_failed(struct server *srv, enum db_result rc, struct http_reply *reply)
 	case DB_OK:
 		return 0;
 	case DB_UNAVAILABLE:
-		log_warnx("%s: database unavailable: answering 503",
+		log_warnx("%s: database unavailable: responding 503",
 		    srv->remote_addr);
 		http_reply_unavailable(reply);
 		return 1;
 	default:
-		log_warnx("%s: database error: answering 500",
+		log_warnx("%s: database error: responding 500",
 		    srv->remote_addr);
 		http_reply_internal_error(reply);
 		return 1;
@@ -362,11 +362,11 @@ serve_stop(int signo)
 }
 
 /*
- * Install serve_stop for SIGTERM without SA_RESTART: a blocked accept()
+ * Install serve_stop for SIGTERM without SA_RESTART. A blocked accept()
  * then fails with EINTR, and libfcgi returns from FCGX_Accept_r once it
- * sees the shutdown flag.
+ * checks the shutdown flag.
  * NOTE: a SIGTERM that arrives between libfcgi's flag check and its
- * accept() call is seen only at the next connection.
+ * accept() call takes effect only at the next connection.
  */
 static void
 serve_catch_term(void)

@@ -26,7 +26,7 @@
 #define TOK_ALG		"HS256"
 
 /*
- * 9999-12-31 23:59:59 UTC, the last second a MariaDB DATETIME holds. A
+ * 9999-12-31 23:59:59 UTC, the last second a MariaDB DATETIME can store. A
  * later exp could not be stored as the blacklist row's expires_at.
  */
 #define TOK_EXP_MAX	INT64_C(253402300799)
@@ -183,7 +183,7 @@ tok_check_signature(const struct cfg *cfg, const char *token, size_t len)
 	return TOK_VALID;
 }
 
-/* An integer claim; json-c holds values beyond 64 bits as strings (see body.h). */
+/* Read an integer claim. Values beyond 64 bits arrive as strings (see body.h). */
 static int
 tok_claim_int(struct json_object *payload, const char *name, int *present,
     int64_t *out)

@@ -14,7 +14,7 @@
 struct cfg;
 
 /*
- * Longest token accepted. Ours are about 250 bytes; libjwt 1.10 decodes
+ * Maximum length of a token. Ours are about 250 bytes; libjwt 1.10 decodes
  * on the stack, so an unbounded token could overflow it.
  */
 #define TOK_MAX_LEN	4096
@@ -48,11 +48,11 @@ struct tok_claims {
 const char	*tok_status_message(enum tok_status status);
 
 /*
- * Check token: three base64url parts; header alg
- * exactly "HS256"; a valid signature; exp an integer, after now minus the
- * leeway and no later than 9999-12-31 23:59:59 UTC (the last DATETIME);
- * jti present; token_type the expected one; user_id an integer or a string
- * of decimal digits.
+ * Check token. It must have three base64url parts, the header alg exactly
+ * "HS256" and a valid signature. exp must be an integer, after now minus
+ * the leeway and no later than 9999-12-31 23:59:59 UTC (the last DATETIME).
+ * jti must be present, token_type the expected one, and user_id an integer
+ * or a string of decimal digits.
  */
 enum tok_status	 tok_verify(const struct cfg *cfg, const char *token, size_t len,
 		    enum tok_type expected, struct tok_claims *claims);

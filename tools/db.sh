@@ -6,7 +6,7 @@
 #
 #   tools/db.sh start DIR     start it unless it runs; create the data first
 #   tools/db.sh stop DIR      stop it and wait until it has exited
-#   tools/db.sh status DIR    exit 0 when it answers
+#   tools/db.sh status DIR    exit 0 when it accepts a query
 #   tools/db.sh schema DIR DB USER PASSWORD
 #                             create database DB and account USER, apply schema.sql
 #   tools/db.sh grants DIR DB
@@ -40,7 +40,7 @@ start() {
 			exit 1
 		}
 	fi
-	# A Unix socket path is limited to 107 bytes; say so rather than fail obscurely.
+	# A Unix socket path is limited to 107 bytes: report it rather than fail obscurely.
 	if [ ${#sock} -gt 107 ]; then
 		echo "tools/db.sh: socket path too long (${#sock} bytes): $sock" >&2
 		exit 1
@@ -55,7 +55,7 @@ start() {
 	until answers; do
 		i=$((i + 1))
 		if [ $i -gt 120 ]; then
-			echo "tools/db.sh: MariaDB did not answer within 60 s; see $dir/mysqld.log" >&2
+			echo "tools/db.sh: MariaDB did not accept a query within 60 s; see $dir/mysqld.log" >&2
 			exit 1
 		fi
 		sleep 0.5

@@ -2,7 +2,7 @@
 /*
  * libFuzzer target: auth_parse_header() on an Authorization value, with
  * the invariants of its result: a token lies inside the header, is not
- * empty and holds no whitespace.
+ * empty and contains no whitespace.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -305,7 +305,7 @@ def test_post_without_length_is_json(server):
     """A POST with neither a body nor Content-Length (curl -X POST without -d).
 
     lighttpd refuses it with 411 before any program runs, and before the samples' JSON
-    error bodies apply (lighttpd.conf.sample says so), so only the status is checked
+    error bodies apply (lighttpd.conf.sample notes this), so only the status is checked
     there. Apache and nginx pass it on as an empty body, which gets the field errors.
     """
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:

@@ -1,7 +1,7 @@
 """Soak: mixed traffic at concurrency 32 through lighttpd, then checks of the database and memory.
 
 Runs SOAK_SECONDS seconds (default 60; 15 under SANITIZE=1, where memory is not checked
-because ASan holds freed memory in quarantine). `make soak SOAK_SECONDS=600` runs this
+because ASan keeps freed memory in quarantine). `make soak SOAK_SECONDS=600` runs this
 file alone and prints the figures. Each worker repeats one mixed round: register, login,
 refresh, /me/, logout, a refresh of the rotated token and a malformed body.
 

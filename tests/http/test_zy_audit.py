@@ -33,7 +33,7 @@ def password_in_log(password: str, runs: set[str], log: str) -> bool:
     A password with a run of 12 or more letters and digits is looked up by its longest
     run, which stands alone in the log when the password does, unless a letter or digit
     touches it there; any other password is searched for in the whole log, because a
-    shorter run may be a word the log holds anyway, such as "password".
+    shorter run may be a word the log contains anyway, such as "password".
     """
     longest = max(re.findall(r"[A-Za-z0-9]+", password), key=len, default="")
     if len(longest) >= 12:
@@ -50,7 +50,7 @@ def test_log_has_no_secrets(server, database):
     # The soak leaves tens of thousands of tokens and passwords and a log of megabytes:
     # compare sets of the log's runs of characters instead of searching it once each.
     # A token's signature is a run of 43 base64url characters, so it is found whether
-    # the log holds the whole token or only its signature.
+    # the log contains the whole token or only its signature.
     signatures = set(re.findall(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])", log))
     leaked_tokens = [token for token in server.seen_tokens
                      if token.rsplit(".", 1)[-1] in signatures]

@@ -199,8 +199,10 @@ test_suite_vectors(void)
 
 		token = tok_sign(&cfg, &claims);
 		json_object_object_get_ex(entry, "token", &v);
-		CHECK(token != NULL && strcmp(token, json_object_get_string(v)) == 0,
-		    "token %zu signs to the accepted string: %s", i, token);
+		CHECK(token != NULL, "token %zu: signing failed", i);
+		if (token != NULL)
+			CHECK(strcmp(token, json_object_get_string(v)) == 0,
+			    "token %zu signs to the accepted string: %s", i, token);
 		free(token);
 	}
 	json_object_put(root);
@@ -295,7 +297,7 @@ test_malformed(void)
 	setup_cfg(TEST_SECRET);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK(verify(bad[i], TOK_REFRESH) == TOK_INVALID, "\"%s\"", bad[i]);
-	/* Longer than TOK_MAX_LEN: rejected before libjwt sees it. */
+	/* Longer than TOK_MAX_LEN: rejected before libjwt parses it. */
 	huge = malloc(20 * 1024 * 1024 + 1);
 	if (huge != NULL) {
 		memset(huge, 'a', 20 * 1024 * 1024);
