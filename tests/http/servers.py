@@ -19,6 +19,7 @@ import pwd
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 KINDS = ("lighttpd-fastcgi", "lighttpd-cgi", "apache-fcgid", "apache-cgi", "nginx")
@@ -26,6 +27,7 @@ PROGRAMS = ("register", "login", "token_refresh", "logout", "me")
 APACHE_MODULES = "/usr/lib/apache2/modules"
 CHILD_USER = "www-data"
 FASTCGI_PROCESSES = 2
+SOCKET_TIMEOUT = 10.0
 
 
 def selected_kind() -> str:
@@ -276,5 +278,14 @@ def launch_nginx(kind: str, root: Path, var: Path, port: int, config_path: Path,
         + "}\n")
     nginx = spawn(["nginx", "-p", str(var / "nginx"), "-c", str(config)], var / "nginx.console.log",
                   base_env())
+    # The caller waits for nginx's port only: wait for the programs' sockets too, or a
+    # first request can find no program listening and get nginx's 502 as a 503.
+    sockets = [run / f"{program}.sock" for program in PROGRAMS]
+    deadline = time.monotonic() + SOCKET_TIMEOUT
+    while not all(path.exists() for path in sockets):
+        if time.monotonic() > deadline:
+            missing = [str(path) for path in sockets if not path.exists()]
+            raise RuntimeError(f"spawn-fcgi made no socket within {SOCKET_TIMEOUT} s: {missing}")
+        time.sleep(0.05)
     return Launch([nginx] + processes,
                   [var / "nginx.error.log", var / "nginx.console.log", console])
