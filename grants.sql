@@ -22,17 +22,21 @@ GRANT SELECT, UPDATE (last_login, password) ON users TO 'shopease_login'@'localh
 GRANT INSERT ON outstanding_tokens TO 'shopease_login'@'localhost';
 
 -- token_refresh: look the user up; blacklist the presented token and record
--- the new one; on reuse, read the blacklist entry and blacklist every
--- outstanding token of the user (INSERT IGNORE ... SELECT).
+-- the new one, through rotate_refresh_token, which runs with these rights;
+-- after a lost connection, read the new token's outstanding row; on reuse,
+-- read the blacklist entry and blacklist every outstanding token of the
+-- user (INSERT IGNORE ... SELECT).
 GRANT SELECT ON schema_version TO 'shopease_token_refresh'@'localhost';
+GRANT EXECUTE ON PROCEDURE rotate_refresh_token TO 'shopease_token_refresh'@'localhost';
 GRANT SELECT ON users TO 'shopease_token_refresh'@'localhost';
 GRANT SELECT, INSERT ON blacklisted_tokens TO 'shopease_token_refresh'@'localhost';
 GRANT SELECT, INSERT ON outstanding_tokens TO 'shopease_token_refresh'@'localhost';
 
--- logout: authenticate the access token's user, blacklist the refresh token.
+-- logout: authenticate the access token's user, blacklist the refresh token,
+-- and after a lost connection read the row to learn whether it was written.
 GRANT SELECT ON schema_version TO 'shopease_logout'@'localhost';
 GRANT SELECT ON users TO 'shopease_logout'@'localhost';
-GRANT INSERT ON blacklisted_tokens TO 'shopease_logout'@'localhost';
+GRANT SELECT, INSERT ON blacklisted_tokens TO 'shopease_logout'@'localhost';
 
 -- me: authenticate the access token's user.
 GRANT SELECT ON schema_version TO 'shopease_me'@'localhost';

@@ -1,6 +1,8 @@
 -- SPDX-License-Identifier: ISC
 -- Shopease auth suite schema for MariaDB 10.10 or later (utf8mb4_uca1400_as_ci).
--- Safe to apply twice: every statement is IF NOT EXISTS or idempotent.
+-- Safe to apply twice: every statement is IF NOT EXISTS, OR REPLACE or
+-- idempotent, and applying it to a database of an older version upgrades it.
+-- Apply it with the mariadb client, which understands DELIMITER.
 -- The programs refuse to serve (503) when schema_version.version differs from
 -- the version they were built for.
 
@@ -54,4 +56,42 @@ CREATE TABLE IF NOT EXISTS blacklisted_tokens (
         REFERENCES users (id) ON DELETE CASCADE
 ) ENGINE=InnoDB;
 
-INSERT IGNORE INTO schema_version (version) VALUES (1);
+-- A refresh with rotation in one round trip: blacklist the presented token
+-- if its user exists and is active, record the new token as outstanding,
+-- and commit. The unique jti of blacklisted_tokens makes a second rotation
+-- of one token fail with a duplicate key (1062); a missing or inactive user
+-- is SQLSTATE 45000 (1644); in either case nothing changes. It runs with
+-- the caller's privileges, so the caller needs the grants of the two
+-- INSERTs as well as EXECUTE.
+DELIMITER //
+CREATE OR REPLACE PROCEDURE rotate_refresh_token(
+    IN presented_jti        VARCHAR(255) CHARACTER SET ascii,
+    IN presented_user_id    BIGINT UNSIGNED,
+    IN presented_expires_at DATETIME,
+    IN rotated_at           DATETIME,
+    IN next_jti             CHAR(32) CHARACTER SET ascii,
+    IN next_expires_at      DATETIME)
+    MODIFIES SQL DATA
+    SQL SECURITY INVOKER
+BEGIN
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        ROLLBACK;
+        RESIGNAL;
+    END;
+    START TRANSACTION;
+    INSERT INTO blacklisted_tokens (jti, user_id, reason, blacklisted_at, expires_at)
+        SELECT presented_jti, id, 'rotated', rotated_at, presented_expires_at
+        FROM users WHERE id = presented_user_id AND is_active;
+    IF ROW_COUNT() = 0 THEN
+        SIGNAL SQLSTATE '45000'
+            SET MESSAGE_TEXT = 'the refresh token''s user is missing or inactive';
+    END IF;
+    INSERT INTO outstanding_tokens (jti, user_id, created_at, expires_at)
+        VALUES (next_jti, presented_user_id, rotated_at, next_expires_at);
+    COMMIT;
+END//
+DELIMITER ;
+
+-- Version 2 added rotate_refresh_token.
+INSERT IGNORE INTO schema_version (version) VALUES (2);

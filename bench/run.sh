@@ -181,11 +181,33 @@ make_tokens() {
 	sql "$database" <"$work/$name.sql"
 }
 
+# CPU time in clock ticks (user + system) of a process and its threads.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# CPU time of a process and its children that are still running.
+tree_ticks() {
+	local total=0 pid
+	for pid in "$1" $(pgrep -P "$1" || true); do
+		total=$((total + $(cpu_ticks "$pid")))
+	done
+	echo "$total"
+}
+
+# MariaDB's counters, and the CPU time in clock ticks that MariaDB, each
+# side's web server with its programs, and the plain CGI lighttpd have used
+# (a CGI process's time is counted once lighttpd has waited for it).
 counters() {
-	sql -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions',
-		'Com_stmt_execute', 'Com_commit', 'Com_begin', 'Com_insert',
-		'Com_select', 'Com_update', 'Com_rollback', 'Innodb_data_fsyncs')" |
-		"$python" -c 'import json, sys; print(json.dumps({k: int(v) for k, v in (l.split() for l in sys.stdin)}))'
+	{
+		sql -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions',
+			'Com_stmt_execute', 'Com_commit', 'Com_begin', 'Com_insert',
+			'Com_select', 'Com_update', 'Com_rollback', 'Innodb_data_fsyncs')"
+		echo "mariadbd_cpu_ticks $(cpu_ticks "$(cat "$work/db/mysqld.pid")")"
+		echo "suite_cpu_ticks $(tree_ticks "$suite_pid")"
+		echo "django_cpu_ticks $(tree_ticks "$django_pid")"
+		echo "cgi_cpu_ticks $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$cgi_pid/stat")"
+	} | "$python" -c 'import json, sys; print(json.dumps({k: int(v) for k, v in (l.split() for l in sys.stdin)}))'
 }
 
 # run_wrk SIDE ENDPOINT PORT SCRIPT [CONNECTIONS [SECONDS]]: one wrk run,
@@ -225,6 +247,22 @@ BENCH_LIB=$bench BENCH_ACCESS=${access[suite]} wrk -t2 -c16 -d2s -s "$bench/me.l
 BENCH_LIB=$bench BENCH_ACCESS=${access[django]} wrk -t2 -c16 -d2s -s "$bench/me.lua" \
 	"http://127.0.0.1:$django_port" >/dev/null
 
+# hash_time FIELD: the median time of one bcrypt operation (FIELD hash_ms or
+# verify_ms) with every core hashing at once, as under a full load of logins.
+hash_time() {
+	local field=$1 i
+	for i in $(seq 1 "$(nproc)"); do
+		"$bench/hashtime" "$cost" 9 &
+	done | awk -v field="$field" '{ for (i = 1; i < NF; i++) if ($i == field) print $(i + 1) }' |
+		sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# record_hash ENDPOINT FIELD WHEN: one line in results.json.
+record_hash() {
+	printf '{"hash":{"endpoint":"%s","cost":%d,"when":"%s","ms":%s}}\n' \
+		"$1" "$cost" "$3" "$(hash_time "$2")" >>"$results"
+}
+
 export BENCH_PASSWORD=$password
 for endpoint in $only; do
 	for side in suite django; do
@@ -232,13 +270,21 @@ for endpoint in $only; do
 		[ "$side" = django ] && port=$django_port
 		case $endpoint in
 		login)
+			[ "$side" = suite ] && record_hash login verify_ms before
 			BENCH_EMAIL=bench-$side@example.com run_wrk "$side" login "$port" login.lua
-			[ "$side" = suite ] && BENCH_EMAIL=bench-$side@example.com \
-				run_wrk "$side" login "$port" login.lua 1 5
+			if [ "$side" = suite ]; then
+				BENCH_EMAIL=bench-$side@example.com \
+					run_wrk "$side" login "$port" login.lua 1 5
+				record_hash login verify_ms after
+			fi
 			;;
 		register)
+			[ "$side" = suite ] && record_hash register hash_ms before
 			run_wrk "$side" register "$port" register.lua
-			[ "$side" = suite ] && run_wrk "$side" register "$port" register.lua 1 5
+			if [ "$side" = suite ]; then
+				run_wrk "$side" register "$port" register.lua 1 5
+				record_hash register hash_ms after
+			fi
 			;;
 		refresh | logout)
 			path=/api/auth/token/refresh/
@@ -279,10 +325,6 @@ printf '{"memory":{"suite_kib":%d,"suite_processes":%d,"django_kib":%d,"django_p
 	"$(pss_kib "${django_procs[@]}")" "${#django_procs[@]}" \
 	"$(pss_kib "$mysqld_pid")" >>"$results"
 
-hash_times=$("$bench/hashtime" "$cost" 9)
-printf '{"hash":{"cost":%d,"hash_ms":%s,"verify_ms":%s}}\n' "$cost" \
-	"$(echo "$hash_times" | awk '{ print $2 }')" "$(echo "$hash_times" | awk '{ print $4 }')" \
-	>>"$results"
 printf '{"settings":{"duration_s":%d,"connections":%d,"threads":%d,"fcgi_procs":%d,"workers":%d}}\n' \
 	"$duration" "$connections" "$threads" "$fcgi_procs" "$workers" >>"$results"
 

@@ -31,11 +31,14 @@ const struct db_statement db_statements[DB_STMT__MAX] = {
 	[DB_STMT_BLACKLIST_INSERT] = {
 	    "INSERT INTO blacklisted_tokens (jti, user_id, reason, "
 	    "blacklisted_at, expires_at) VALUES (?, ?, ?, ?, ?)", 5 },
-	/* A refresh checks its user in the statement that blacklists its token. */
-	[DB_STMT_BLACKLIST_INSERT_ACTIVE] = {
-	    "INSERT INTO blacklisted_tokens (jti, user_id, reason, "
-	    "blacklisted_at, expires_at) SELECT ?, id, ?, ?, ? FROM users "
-	    "WHERE id = ? AND is_active", 5 },
+	/*
+	 * Rotates a refresh token in one round trip: the procedure in
+	 * schema.sql checks the user, inserts both rows and commits.
+	 */
+	[DB_STMT_ROTATE] = {
+	    "CALL rotate_refresh_token(?, ?, ?, ?, ?, ?)", 6 },
+	[DB_STMT_OUTSTANDING_GET] = {
+	    "SELECT user_id FROM outstanding_tokens WHERE jti = ?", 1 },
 	[DB_STMT_BLACKLIST_GET] = {
 	    "SELECT reason, blacklisted_at, user_id FROM blacklisted_tokens "
 	    "WHERE jti = ?", 1 },
@@ -167,31 +170,6 @@ blacklist_insert(struct db *db, const struct tok_claims *token,
 	return db_exec(db, DB_STMT_BLACKLIST_INSERT, param);
 }
 
-/* Returns DB_NOT_FOUND when the user is missing or inactive, and inserts nothing. */
-static int
-blacklist_insert_active(struct db *db, const struct tok_claims *token,
-    enum db_blacklist_reason reason, time_t now)
-{
-	MYSQL_BIND	 param[5];
-	MYSQL_TIME	 at, expires;
-	unsigned long	 jti_len, reason_len;
-	int		 rc;
-
-	memset(param, 0, sizeof(param));
-	db_time_from(&at, now);
-	db_time_from(&expires, (time_t)token->exp);
-	db_bind_str(&param[0], token->jti, &jti_len);
-	db_bind_str(&param[1], db_reason_name(reason), &reason_len);
-	db_bind_time(&param[2], &at, NULL);
-	db_bind_time(&param[3], &expires, NULL);
-	db_bind_u64(&param[4], &token->user_id);
-	if ((rc = db_exec(db, DB_STMT_BLACKLIST_INSERT_ACTIVE, param)) != DB_OK)
-		return rc;
-	if (db_affected(db, DB_STMT_BLACKLIST_INSERT_ACTIVE) == 0)
-		return DB_NOT_FOUND;
-	return DB_OK;
-}
-
 struct register_work {
 	const char		*email;
 	const char		*hash;
@@ -265,56 +243,119 @@ db_login(struct db *db, uint64_t user_id, time_t now, const struct tok_claims *r
 	return db_transaction(db, login_run, &w);
 }
 
+struct blacklist_query {
+	const char			*jti;
+	struct db_blacklist_entry	*entry;
+};
+
 struct rotate_work {
 	const struct tok_claims	*presented;
 	const struct tok_claims	*next;
-	enum db_blacklist_reason reason;
 	time_t			 now;
 };
 
 /*
- * The unique jti decides: of concurrent blacklistings of one token, one
- * inserts and the others wait for its commit, then get a duplicate key.
- * A rotation also checks the user in its first statement, which saves a
- * round trip on every refresh.
+ * The unique jti decides which of concurrent rotations of one token wins.
+ * The winner inserts its blacklist row, and the others wait for its commit
+ * and then get a duplicate key.
  */
 static int
 rotate_run(struct db *db, void *arg)
 {
 	struct rotate_work	*w = arg;
+	MYSQL_BIND		 param[6];
+	MYSQL_TIME		 presented_expires, at, next_expires;
+	unsigned long		 presented_len, next_len;
+
+	memset(param, 0, sizeof(param));
+	db_time_from(&presented_expires, (time_t)w->presented->exp);
+	db_time_from(&at, w->now);
+	db_time_from(&next_expires, (time_t)w->next->exp);
+	db_bind_str(&param[0], w->presented->jti, &presented_len);
+	db_bind_u64(&param[1], &w->presented->user_id);
+	db_bind_time(&param[2], &presented_expires, NULL);
+	db_bind_time(&param[3], &at, NULL);
+	db_bind_str(&param[4], w->next->jti, &next_len);
+	db_bind_time(&param[5], &next_expires, NULL);
+	return db_exec(db, DB_STMT_ROTATE, param);
+}
+
+/* Report a lost rotation as applied when the token it issued is outstanding. */
+static int
+rotate_applied(struct db *db, void *arg)
+{
+	struct rotate_work	*w = arg;
+	MYSQL_BIND		 param[1], result[1];
+	uint64_t		 user_id = 0;
+	unsigned long		 jti_len;
 	int			 rc;
 
-	if (w->next == NULL)
-		return blacklist_insert(db, w->presented, w->reason, w->now);
-	rc = blacklist_insert_active(db, w->presented, w->reason, w->now);
-	if (rc != DB_OK)
+	memset(param, 0, sizeof(param));
+	db_bind_str(&param[0], w->next->jti, &jti_len);
+	if ((rc = db_exec(db, DB_STMT_OUTSTANDING_GET, param)) != DB_OK)
 		return rc;
-	return outstanding_insert(db, w->next, w->now);
+	memset(result, 0, sizeof(result));
+	db_bind_u64(&result[0], &user_id);
+	if ((rc = db_fetch_one(db, DB_STMT_OUTSTANDING_GET, result)) != DB_OK)
+		return rc;
+	return user_id == w->presented->user_id ? DB_OK : DB_NOT_FOUND;
 }
 
 enum db_result
 db_rotate(struct db *db, const struct tok_claims *presented,
     const struct tok_claims *next, time_t now)
 {
-	struct rotate_work	 w = { presented, next, DB_REASON_ROTATED, now };
+	struct rotate_work	 w = { presented, next, now };
 
-	return db_transaction(db, rotate_run, &w);
+	return db_write(db, rotate_run, rotate_applied, &w);
+}
+
+struct blacklist_work {
+	const struct tok_claims	*token;
+	enum db_blacklist_reason reason;
+	time_t			 now;
+};
+
+static int
+blacklist_run(struct db *db, void *arg)
+{
+	struct blacklist_work	*w = arg;
+
+	return blacklist_insert(db, w->token, w->reason, w->now);
+}
+
+static int	blacklist_fetch(struct db *db, void *arg);
+
+/*
+ * Report a lost blacklisting as applied when the row has its reason, user
+ * and time. Another request's blacklisting of the same token in the same
+ * second for the same reason also matches, and leaves the same state.
+ */
+static int
+blacklist_applied(struct db *db, void *arg)
+{
+	struct blacklist_work		*w = arg;
+	struct db_blacklist_entry	 entry;
+	struct blacklist_query		 q = { w->token->jti, &entry };
+	int				 rc;
+
+	memset(&entry, 0, sizeof(entry));
+	if ((rc = blacklist_fetch(db, &q)) != DB_OK)
+		return rc;
+	if (entry.reason != w->reason || entry.user_id != w->token->user_id ||
+	    entry.blacklisted_at != w->now)
+		return DB_NOT_FOUND;
+	return DB_OK;
 }
 
 enum db_result
 db_blacklist(struct db *db, const struct tok_claims *token,
     enum db_blacklist_reason reason, time_t now)
 {
-	struct rotate_work	 w = { token, NULL, reason, now };
+	struct blacklist_work	 w = { token, reason, now };
 
-	/* One INSERT: it needs no transaction of its own. */
-	return db_write(db, rotate_run, &w);
+	return db_write(db, blacklist_run, blacklist_applied, &w);
 }
-
-struct blacklist_query {
-	const char			*jti;
-	struct db_blacklist_entry	*entry;
-};
 
 static int
 blacklist_fetch(struct db *db, void *arg)

@@ -18,7 +18,7 @@ struct tok_claims;
 struct db;
 
 /* The schema_version row schema.sql writes; another version is a 503. */
-#define DB_SCHEMA_VERSION	1
+#define DB_SCHEMA_VERSION	2
 #define DB_HASH_MAX		256	/* users.password is VARCHAR(255) */
 
 enum db_result {
@@ -69,17 +69,19 @@ enum db_result	 db_login(struct db *db, uint64_t user_id, time_t now,
 
 /*
  * Blacklist the presented refresh token and record next as outstanding, in
- * one transaction, if the token's user exists and is active. DB_CONFLICT:
- * it was already blacklisted. DB_NOT_FOUND: the user is missing or
- * inactive. Nothing changes in either case.
+ * one transaction and one round trip, if the token's user exists and is
+ * active. DB_CONFLICT: it was already blacklisted. DB_NOT_FOUND: the user
+ * is missing or inactive. Nothing changes in either case. After a lost
+ * connection it is sent once more, and next being outstanding shows that
+ * the first attempt was applied.
  */
 enum db_result	 db_rotate(struct db *db, const struct tok_claims *presented,
 		    const struct tok_claims *next, time_t now);
 
 /*
  * Blacklist one refresh token in one statement. DB_CONFLICT: it already
- * was. A connection lost during the statement is DB_UNAVAILABLE, not
- * retried, because the row may have been written.
+ * was. After a lost connection it is sent once more, and a row with this
+ * reason, user and time shows that the first attempt was applied.
  */
 enum db_result	 db_blacklist(struct db *db, const struct tok_claims *token,
 		    enum db_blacklist_reason reason, time_t now);

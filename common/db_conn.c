@@ -148,8 +148,11 @@ db_classify(enum db_stmt id, const char *step, unsigned int code, const char *ms
 {
 	if (code == ER_DUP_ENTRY)
 		return DB_CONFLICT;
-	/* The row a foreign key names is gone: its user was deleted. */
-	if (code == ER_NO_REFERENCED_ROW_2)
+	/*
+	 * The row a foreign key names is gone: its user was deleted. A
+	 * stored procedure signals a missing or inactive user itself.
+	 */
+	if (code == ER_NO_REFERENCED_ROW_2 || code == ER_SIGNAL_EXCEPTION)
 		return DB_NOT_FOUND;
 	if (db_lost(code)) {
 		log_warnx("db: connection lost at %s of statement %d: %s", step, id, msg);
@@ -272,8 +275,34 @@ db_query(struct db *db, const char *sql)
 	return db_lost(code) ? DB_LOST : DB_ERROR;
 }
 
+/* The second attempt of a write whose first one was lost. */
+static int
+db_write_again(struct db *db, db_work_fn work, db_work_fn applied, void *arg)
+{
+	int	 rc;
+
+	if ((rc = db_connect(db)) != DB_OK)
+		return rc;
+	if ((rc = db_set_autocommit(db, 1)) == DB_OK)
+		rc = work(db, arg);
+	if (rc == DB_CONFLICT) {
+		rc = applied(db, arg);
+		if (rc == DB_OK)
+			log_warnx("db: a write lost with its connection had been "
+			    "applied; its second attempt conflicts with it");
+		else if (rc == DB_NOT_FOUND)
+			rc = DB_CONFLICT;
+	}
+	if (rc == DB_LOST) {
+		log_warnx("db: connection lost again during a single-statement write");
+		db_disconnect(db);
+		return DB_UNAVAILABLE;
+	}
+	return rc;
+}
+
 enum db_result
-db_write(struct db *db, db_work_fn work, void *arg)
+db_write(struct db *db, db_work_fn work, db_work_fn applied, void *arg)
 {
 	int	 rc;
 
@@ -282,13 +311,15 @@ db_write(struct db *db, db_work_fn work, void *arg)
 	if ((rc = db_set_autocommit(db, 1)) == DB_OK)
 		rc = work(db, arg);
 	db->last_was_transaction = 0;
-	if (rc == DB_LOST) {
+	if (rc != DB_LOST)
+		return (enum db_result)rc;
+	db_disconnect(db);
+	if (applied == NULL) {
 		log_warnx("db: connection lost during a single-statement write: "
 		    "outcome unknown");
-		db_disconnect(db);
 		return DB_UNAVAILABLE;
 	}
-	return (enum db_result)rc;
+	return (enum db_result)db_write_again(db, work, applied, arg);
 }
 
 /*

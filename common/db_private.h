@@ -18,7 +18,8 @@ enum db_stmt {
 	DB_STMT_LAST_LOGIN_UPDATE,
 	DB_STMT_OUTSTANDING_INSERT,
 	DB_STMT_BLACKLIST_INSERT,
-	DB_STMT_BLACKLIST_INSERT_ACTIVE,
+	DB_STMT_ROTATE,
+	DB_STMT_OUTSTANDING_GET,
 	DB_STMT_BLACKLIST_GET,
 	DB_STMT_REVOKE_USER,
 	DB_STMT_FLUSH_OUTSTANDING,
@@ -72,10 +73,14 @@ enum db_result	db_read(struct db *db, db_work_fn work, void *arg);
 /*
  * Run work of exactly one statement with autocommit on, so the statement
  * commits itself with no START TRANSACTION or COMMIT round trip. A
- * connection lost during it leaves the outcome unknown: DB_UNAVAILABLE,
- * and no retry.
+ * connection lost during it leaves the outcome unknown, so the statement is
+ * sent once more on a new connection. If that one is DB_CONFLICT, the
+ * conflicting row may be the first attempt's own: applied() reads it and
+ * returns DB_OK if it is, DB_NOT_FOUND if not. With applied NULL, a lost
+ * connection is DB_UNAVAILABLE and nothing is sent again.
  */
-enum db_result	db_write(struct db *db, db_work_fn work, void *arg);
+enum db_result	db_write(struct db *db, db_work_fn work, db_work_fn applied,
+		    void *arg);
 
 /*
  * Run work in one transaction and commit it. A program that runs only

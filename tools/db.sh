@@ -14,6 +14,9 @@
 #                             shopease_login, ...) and apply grants.sql to DB;
 #                             each account's password is kept in
 #                             DIR/accounts/<program>.password, made on first use
+#
+# DB_SERVER_OPTIONS, from the environment, adds options to mariadbd's command
+# line at start (make bench sets the ones it measures with).
 set -eu
 
 cmd=${1:?usage: tools/db.sh start|stop|status|schema|grants DIR ...}
@@ -50,7 +53,7 @@ start() {
 		--log-error="$dir/mysqld.log" --innodb-buffer-pool-size=64M \
 		--innodb-log-file-size=64M --max-connections=500 \
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_uca1400_as_ci \
-		>/dev/null 2>&1 &
+		${DB_SERVER_OPTIONS:-} >/dev/null 2>&1 &
 	i=0
 	until answers; do
 		i=$((i + 1))
@@ -85,7 +88,7 @@ schema() {
 	password=${3:?account password}
 	client -e "CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_as_ci;
 		CREATE USER IF NOT EXISTS '$user'@'localhost' IDENTIFIED BY '$password';
-		GRANT SELECT, INSERT, UPDATE, DELETE ON \`$db\`.* TO '$user'@'localhost';"
+		GRANT SELECT, INSERT, UPDATE, DELETE, EXECUTE ON \`$db\`.* TO '$user'@'localhost';"
 	client "$db" <"$here/schema.sql"
 }
 

@@ -370,7 +370,7 @@ def test_check_ok(admin, server):
     assert_status(result, OK)
     assert f"configuration: {server.config_path}: valid" in result.stdout, result.stdout
     assert "jwt secret: set" in result.stdout, result.stdout
-    assert "reachable, schema version 1" in result.stdout, result.stdout
+    assert "reachable, schema version 2" in result.stdout, result.stdout
 
 
 def write_config(path, server, **changes) -> str:
@@ -424,7 +424,7 @@ def test_check_schema_version(admin, db_query):
     finally:
         db_query(f"DROP DATABASE {other}")
     assert_status(result, UNAVAILABLE)
-    assert "schema version 99 found, 1 expected" in result.stderr, result.stderr
+    assert "schema version 99 found, 2 expected" in result.stderr, result.stderr
 
 
 def test_syslog_still_shows_errors(admin):

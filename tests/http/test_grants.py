@@ -23,7 +23,9 @@ DENIED = [
     ("token_refresh", "DELETE FROM blacklisted_tokens"),
     ("token_refresh", "INSERT INTO users (email, password, date_joined) "
                       "VALUES ('x@example.com', 'x', NOW())"),
-    ("logout", "SELECT jti FROM blacklisted_tokens"),
+    ("logout", "UPDATE blacklisted_tokens SET reason = 'revoked'"),
+    ("logout", "CALL rotate_refresh_token('x', 1, NOW(), NOW(), 'y', NOW())"),
+    ("login", "CALL rotate_refresh_token('x', 1, NOW(), NOW(), 'y', NOW())"),
     ("logout", "DELETE FROM blacklisted_tokens"),
     ("logout", "INSERT INTO outstanding_tokens (jti, user_id, created_at, expires_at) "
                "VALUES ('x', 1, NOW(), NOW())"),
@@ -56,7 +58,7 @@ def test_statement_denied(database, program, sql):
 def test_schema_version_readable(database, program):
     result = run_as(database, program, "SELECT MAX(version) FROM schema_version")
     assert result.returncode == 0, f"{program} cannot read schema_version: {result.stderr!r}"
-    assert result.stdout.strip() == "1", f"{program} read version {result.stdout!r}"
+    assert result.stdout.strip() == "2", f"{program} read version {result.stdout!r}"
 
 
 def test_login_updates_only_its_columns(database):
