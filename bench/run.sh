@@ -29,6 +29,7 @@ duration=${BENCH_DURATION:-10}
 connections=${BENCH_CONNECTIONS:-16}
 threads=${BENCH_THREADS:-2}
 cost=${BENCH_BCRYPT_COST:-10}
+cheap_cost=4
 fcgi_procs=${BENCH_FCGI_PROCS:-8}
 workers=${BENCH_WORKERS:-4}
 only=${BENCH_ONLY:-login register refresh logout me refresh_cgi}
@@ -123,9 +124,13 @@ django_port=$(free_port)
 django_pid=$!
 pids+=("$django_pid")
 
-# The suite, FastCGI and plain CGI, each behind its own lighttpd.
+# The suite, FastCGI and plain CGI, each behind its own lighttpd, and a
+# third lighttpd whose programs hash at bcrypt cost 4 (about a millisecond),
+# which measures what login and register spend beyond the hash.
 suite_port=$(free_port)
 cgi_port=$(free_port)
+cheap_port=$(free_port)
+mkdir -p "$work/cheap/htdocs"
 umask 077
 cat >"$work/shopease.conf" <<EOF
 db_socket = $work/db/mysqld.sock
@@ -136,8 +141,14 @@ jwt_secret = $secret
 bcrypt_cost = $cost
 log = stderr
 EOF
+sed "s/^bcrypt_cost = .*/bcrypt_cost = $cheap_cost/" "$work/shopease.conf" >"$work/cheap.conf"
 umask 022
-chmod 0644 "$work/shopease.conf"
+chmod 0644 "$work/shopease.conf" "$work/cheap.conf"
+"$bench/lighttpd-conf.sh" fastcgi "$root" "$work/cheap" "$cheap_port" 2 \
+	>"$work/cheap/lighttpd.conf"
+SHOPEASE_CONFIG=$work/cheap.conf lighttpd -D -f "$work/cheap/lighttpd.conf" \
+	>"$work/cheap/stderr.log" 2>&1 &
+pids+=("$!")
 export SHOPEASE_CONFIG=$work/shopease.conf
 "$bench/lighttpd-conf.sh" fastcgi "$root" "$work/suite" "$suite_port" "$fcgi_procs" \
 	>"$work/suite/lighttpd.conf"
@@ -153,6 +164,7 @@ pids+=("$cgi_pid")
 wait_http "$django_port"
 wait_http "$suite_port"
 wait_http "$cgi_port"
+wait_http "$cheap_port"
 
 # One user on each side, registered through the API, with an access token.
 declare -A user_id access
@@ -168,6 +180,16 @@ import base64, json, sys
 payload = sys.stdin.read().split(".")[1]
 print(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["user_id"])')
 done
+
+# The user of the cost 4 runs, and one hash and one verification at cost 4
+# (single core, median of 101).
+curl -s -o /dev/null -X POST "http://127.0.0.1:$cheap_port/api/auth/register/" \
+	-H 'Content-Type: application/json' \
+	-d "{\"email\":\"bench-cheap@example.com\",\"password\":\"$password\"}"
+cheap_times=$("$bench/hashtime" "$cheap_cost" 101)
+printf '{"cheap_hash":{"cost":%d,"hash_ms":%s,"verify_ms":%s}}\n' "$cheap_cost" \
+	"$(echo "$cheap_times" | awk '{ print $2 }')" "$(echo "$cheap_times" | awk '{ print $4 }')" \
+	>>"$results"
 
 # Refresh tokens to spend, recorded as outstanding as if issued at login.
 make_tokens() {
@@ -186,18 +208,20 @@ cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
-# CPU time of a process and its children that are still running.
+# CPU time of a process, of its children that have exited (once it has
+# waited for them: lighttpd ends idle FastCGI processes and starts new ones),
+# and of its children that still run.
 tree_ticks() {
-	local total=0 pid
-	for pid in "$1" $(pgrep -P "$1" || true); do
+	local total pid
+	total=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat")
+	for pid in $(pgrep -P "$1" || true); do
 		total=$((total + $(cpu_ticks "$pid")))
 	done
 	echo "$total"
 }
 
 # MariaDB's counters, and the CPU time in clock ticks that MariaDB, each
-# side's web server with its programs, and the plain CGI lighttpd have used
-# (a CGI process's time is counted once lighttpd has waited for it).
+# side's web server with its programs, and the plain CGI lighttpd have used.
 counters() {
 	{
 		sql -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions',
@@ -205,8 +229,9 @@ counters() {
 			'Com_select', 'Com_update', 'Com_rollback', 'Innodb_data_fsyncs')"
 		echo "mariadbd_cpu_ticks $(cpu_ticks "$(cat "$work/db/mysqld.pid")")"
 		echo "suite_cpu_ticks $(tree_ticks "$suite_pid")"
+		echo "lighttpd_cpu_ticks $(cpu_ticks "$suite_pid")"
 		echo "django_cpu_ticks $(tree_ticks "$django_pid")"
-		echo "cgi_cpu_ticks $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$cgi_pid/stat")"
+		echo "cgi_cpu_ticks $(tree_ticks "$cgi_pid")"
 	} | "$python" -c 'import json, sys; print(json.dumps({k: int(v) for k, v in (l.split() for l in sys.stdin)}))'
 }
 
@@ -276,6 +301,8 @@ for endpoint in $only; do
 				BENCH_EMAIL=bench-$side@example.com \
 					run_wrk "$side" login "$port" login.lua 1 5
 				record_hash login verify_ms after
+				BENCH_EMAIL=bench-cheap@example.com \
+					run_wrk cheap login "$cheap_port" login.lua 1 5
 			fi
 			;;
 		register)
@@ -284,6 +311,7 @@ for endpoint in $only; do
 			if [ "$side" = suite ]; then
 				run_wrk "$side" register "$port" register.lua 1 5
 				record_hash register hash_ms after
+				run_wrk cheap register "$cheap_port" register.lua 1 5
 			fi
 			;;
 		refresh | logout)

@@ -107,8 +107,20 @@ handle(struct server *srv, const struct http_request *req,
 		reply_error(reply, "Token is blacklisted");
 		return;
 	}
+	if (rc == DB_NOT_FOUND) {
+		/*
+		 * The user is missing or inactive: serve replaces this reply
+		 * with the 401 of its user lookup. If the lookup finds the
+		 * user active, it was reactivated after the INSERT.
+		 */
+		log_info("%s: logout of refresh jti %s: user %" PRIu64
+		    " missing or inactive", req->remote_addr, claims.jti, user->id);
+		http_reply_detail_code(reply, 401, "User is inactive", "user_inactive");
+		return;
+	}
 	if (serve_db_failed(srv, rc, reply))
 		return;
+	srv->user_checked = 1;
 	log_info("%s: user %" PRIu64 " logged out refresh jti %s",
 	    req->remote_addr, user->id, claims.jti);
 	http_reply_json(reply, 205, NULL);
@@ -120,6 +132,7 @@ static const struct endpoint logout_endpoint = {
 	.description = "Blacklist a refresh token of the authenticated user.",
 	.allow = "POST, OPTIONS",
 	.authenticated = 1,
+	.user_checked_by_write = 1,
 	.reads_body = 1,
 	.handle = handle,
 };

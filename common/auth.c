@@ -82,14 +82,12 @@ nomem:
 }
 
 int
-auth_request(struct server *srv, const struct http_request *req,
-    struct db_user *user, struct http_reply *reply)
+auth_token(struct server *srv, const struct http_request *req,
+    struct tok_claims *claims, struct http_reply *reply)
 {
-	struct tok_claims	 claims;
-	const char		*token;
-	size_t			 len;
-	enum tok_status		 status;
-	enum db_result		 rc;
+	const char	*token;
+	size_t		 len;
+	enum tok_status	 status;
 
 	switch (auth_parse_header(req->authorization, &token, &len)) {
 	case 1:
@@ -103,7 +101,7 @@ auth_request(struct server *srv, const struct http_request *req,
 		return -1;
 	}
 
-	status = tok_verify(&srv->cfg, token, len, TOK_ACCESS, &claims);
+	status = tok_verify(&srv->cfg, token, len, TOK_ACCESS, claims);
 	if (status == TOK_ERROR) {
 		log_warnx("%s: out of memory checking an access token",
 		    req->remote_addr);
@@ -114,12 +112,21 @@ auth_request(struct server *srv, const struct http_request *req,
 		auth_reply_token_invalid(reply, status);
 		return -1;
 	}
+	return 0;
+}
 
-	rc = db_user_by_id(srv->db, claims.user_id, user);
+int
+auth_user(struct server *srv, const struct http_request *req,
+    const struct tok_claims *claims, struct db_user *user,
+    struct http_reply *reply)
+{
+	enum db_result	 rc;
+
+	rc = db_user_by_id(srv->db, claims->user_id, user);
 	if (rc == DB_NOT_FOUND) {
 		log_info("%s: access token jti %s of user %" PRIu64
 		    ": user not found", req->remote_addr,
-		    claims.jti, claims.user_id);
+		    claims->jti, claims->user_id);
 		http_reply_detail_code(reply, 401, "User not found", "user_not_found");
 		return -1;
 	}
@@ -130,4 +137,15 @@ auth_request(struct server *srv, const struct http_request *req,
 		return -1;
 	}
 	return 0;
+}
+
+int
+auth_request(struct server *srv, const struct http_request *req,
+    struct db_user *user, struct http_reply *reply)
+{
+	struct tok_claims	 claims;
+
+	if (auth_token(srv, req, &claims, reply) == -1)
+		return -1;
+	return auth_user(srv, req, &claims, user, reply);
 }

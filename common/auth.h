@@ -11,6 +11,7 @@
 #include "http.h"
 
 struct server;
+struct tok_claims;
 
 /*
  * Authenticate req and load its user. Returns 0 with user filled, or -1
@@ -18,6 +19,23 @@ struct server;
  */
 int	auth_request(struct server *srv, const struct http_request *req,
 	    struct db_user *user, struct http_reply *reply);
+
+/*
+ * Check req's Authorization header and access token, without the
+ * database: the first half of auth_request(). Returns 0 with claims
+ * filled, or -1 with the 401 (or 500) already in reply.
+ */
+int	auth_token(struct server *srv, const struct http_request *req,
+	    struct tok_claims *claims, struct http_reply *reply);
+
+/*
+ * Load the user of checked access token claims and check that it is
+ * active: the second half of auth_request(). Returns 0 with user filled,
+ * or -1 with the 401 (or 503, 500) already in reply.
+ */
+int	auth_user(struct server *srv, const struct http_request *req,
+	    const struct tok_claims *claims, struct db_user *user,
+	    struct http_reply *reply);
 
 /*
  * Split an Authorization header value into its scheme and token at ASCII

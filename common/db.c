@@ -28,9 +28,11 @@ const struct db_statement db_statements[DB_STMT__MAX] = {
 	[DB_STMT_OUTSTANDING_INSERT] = {
 	    "INSERT INTO outstanding_tokens (jti, user_id, created_at, "
 	    "expires_at) VALUES (?, ?, ?, ?)", 4 },
+	/* A logout checks its user in the statement that blacklists its token. */
 	[DB_STMT_BLACKLIST_INSERT] = {
 	    "INSERT INTO blacklisted_tokens (jti, user_id, reason, "
-	    "blacklisted_at, expires_at) VALUES (?, ?, ?, ?, ?)", 5 },
+	    "blacklisted_at, expires_at) SELECT ?, id, ?, ?, ? FROM users "
+	    "WHERE id = ? AND is_active", 5 },
 	/*
 	 * Rotates a refresh token in one round trip: the procedure in
 	 * schema.sql checks the user, inserts both rows and commits.
@@ -151,6 +153,7 @@ outstanding_insert(struct db *db, const struct tok_claims *token, time_t now)
 	return db_exec(db, DB_STMT_OUTSTANDING_INSERT, param);
 }
 
+/* Returns DB_NOT_FOUND, and inserts nothing, when the user is missing or inactive. */
 static int
 blacklist_insert(struct db *db, const struct tok_claims *token,
     enum db_blacklist_reason reason, time_t now)
@@ -158,16 +161,21 @@ blacklist_insert(struct db *db, const struct tok_claims *token,
 	MYSQL_BIND	 param[5];
 	MYSQL_TIME	 at, expires;
 	unsigned long	 jti_len, reason_len;
+	int		 rc;
 
 	memset(param, 0, sizeof(param));
 	db_time_from(&at, now);
 	db_time_from(&expires, (time_t)token->exp);
 	db_bind_str(&param[0], token->jti, &jti_len);
-	db_bind_u64(&param[1], &token->user_id);
-	db_bind_str(&param[2], db_reason_name(reason), &reason_len);
-	db_bind_time(&param[3], &at, NULL);
-	db_bind_time(&param[4], &expires, NULL);
-	return db_exec(db, DB_STMT_BLACKLIST_INSERT, param);
+	db_bind_str(&param[1], db_reason_name(reason), &reason_len);
+	db_bind_time(&param[2], &at, NULL);
+	db_bind_time(&param[3], &expires, NULL);
+	db_bind_u64(&param[4], &token->user_id);
+	if ((rc = db_exec(db, DB_STMT_BLACKLIST_INSERT, param)) != DB_OK)
+		return rc;
+	if (db_affected(db, DB_STMT_BLACKLIST_INSERT) == 0)
+		return DB_NOT_FOUND;
+	return DB_OK;
 }
 
 struct register_work {

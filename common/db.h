@@ -79,9 +79,11 @@ enum db_result	 db_rotate(struct db *db, const struct tok_claims *presented,
 		    const struct tok_claims *next, time_t now);
 
 /*
- * Blacklist one refresh token in one statement. DB_CONFLICT: it already
- * was. After a lost connection it is sent once more, and a row with this
- * reason, user and time shows that the first attempt was applied.
+ * Blacklist one refresh token in one statement, if its user exists and is
+ * active. DB_CONFLICT: it already was. DB_NOT_FOUND: the user is missing
+ * or inactive, and nothing changes. After a lost connection it is sent
+ * once more, and a row with this reason, user and time shows that the
+ * first attempt was applied.
  */
 enum db_result	 db_blacklist(struct db *db, const struct tok_claims *token,
 		    enum db_blacklist_reason reason, time_t now);

@@ -24,6 +24,7 @@
 #include "field.h"
 #include "log.h"
 #include "serve.h"
+#include "tok.h"
 
 /* Maximum bytes of an unread CGI request body discarded before exiting. */
 #define SERVE_CGI_DRAIN_MAX	(16 * 1024 * 1024)
@@ -186,26 +187,17 @@ nomem:
 	return NULL;
 }
 
+/* Check the method and the body, and hand over to the endpoint's handler. */
 static void
-serve_dispatch(struct server *srv, struct http_request *req,
-    const struct http_io *io, struct http_reply *reply)
+serve_handle(struct server *srv, struct http_request *req,
+    const struct http_io *io, const struct db_user *user,
+    struct http_reply *reply)
 {
 	const struct endpoint	*ep = srv->endpoint;
 	struct json_object	*body = NULL;
-	struct db_user		 user;
 	const char		*problem = NULL;
 	int			 status;
 
-	memset(&user, 0, sizeof(user));
-
-	/*
-	 * Browsers send a preflight without credentials, so it gets its reply
-	 * before authentication.
-	 */
-	if (cors_apply(srv->cfg.cors_origins, req, ep->allow, reply))
-		return;
-	if (ep->authenticated && auth_request(srv, req, &user, reply) == -1)
-		return;
 	if (strcmp(req->method, "OPTIONS") == 0) {
 		serve_options(ep, reply);
 		return;
@@ -229,8 +221,66 @@ serve_dispatch(struct server *srv, struct http_request *req,
 		if ((body = serve_parse_body(srv, req, reply)) == NULL)
 			return;
 	}
-	ep->handle(srv, req, body, &user, reply);
+	ep->handle(srv, req, body, user, reply);
 	json_object_put(body);
+}
+
+/*
+ * Unless the handler's write checked the user, look it up now. If the
+ * lookup fails, its 401 (or 503) replaces the reply, because
+ * authentication comes before everything else.
+ */
+static void
+serve_check_user_late(struct server *srv, const struct http_request *req,
+    const struct tok_claims *claims, struct http_reply *reply)
+{
+	struct http_reply	 late;
+	struct db_user		 user;
+	int			 rc;
+
+	if (srv->user_checked)
+		return;
+	memset(&late, 0, sizeof(late));
+	rc = auth_user(srv, req, claims, &user, &late);
+	explicit_bzero(user.password, sizeof(user.password));
+	if (rc == 0)
+		return;
+	http_reply_free(reply);
+	*reply = late;
+}
+
+static void
+serve_dispatch(struct server *srv, struct http_request *req,
+    const struct http_io *io, struct http_reply *reply)
+{
+	const struct endpoint	*ep = srv->endpoint;
+	struct tok_claims	 claims;
+	struct db_user		 user;
+
+	memset(&user, 0, sizeof(user));
+
+	/*
+	 * Browsers send a preflight without credentials, so it gets its reply
+	 * before authentication.
+	 */
+	if (cors_apply(srv->cfg.cors_origins, req, ep->allow, reply))
+		return;
+	if (!ep->authenticated) {
+		serve_handle(srv, req, io, &user, reply);
+		return;
+	}
+	if (auth_token(srv, req, &claims, reply) == -1)
+		return;
+	if (!ep->user_checked_by_write) {
+		if (auth_user(srv, req, &claims, &user, reply) == 0)
+			serve_handle(srv, req, io, &user, reply);
+		explicit_bzero(user.password, sizeof(user.password));
+		return;
+	}
+	user.id = claims.user_id;
+	srv->user_checked = 0;
+	serve_handle(srv, req, io, &user, reply);
+	serve_check_user_late(srv, req, &claims, reply);
 }
 
 static void

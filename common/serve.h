@@ -25,6 +25,14 @@ struct endpoint {
 	const char	*description;
 	const char	*allow;		/* "POST, OPTIONS" */
 	int		 authenticated;	/* needs Authorization: Bearer <access token> */
+	/*
+	 * The handler's write checks that the access token's user exists and
+	 * is active, so a success costs no user lookup: the handler gets a
+	 * db_user with only its id set, and sets server.user_checked after
+	 * such a write. Without it, the user is looked up after the reply is
+	 * made, and a failed lookup's 401 (or 503) replaces it.
+	 */
+	int		 user_checked_by_write;
 	int		 reads_body;
 	endpoint_handler handle;
 };
@@ -34,6 +42,7 @@ struct server {
 	struct cfg		 cfg;
 	struct db		*db;
 	const char		*remote_addr;	/* of the request being served */
+	int			 user_checked;	/* see user_checked_by_write */
 };
 
 /* Run the program; returns its exit status (non-zero only for a configuration error). */

@@ -83,6 +83,48 @@ def test_inactive_user(client, register, db_query):
         "logout of an inactive user blacklisted the token"
 
 
+# A successful logout checks its user in the INSERT that blacklists the token.
+# Every other reply must still be the 401 of an inactive or deleted user.
+REJECTED_LOGOUTS = {
+    "no refresh": ("POST", b"{}", {"Content-Type": "application/json"}),
+    "invalid refresh": ("POST", b'{"refresh":"x"}', {"Content-Type": "application/json"}),
+    "syntax error": ("POST", b"{", {"Content-Type": "application/json"}),
+    "too large": ("POST", b" " * 70000, {"Content-Type": "application/json"}),
+    "media type": ("POST", b"refresh=x", {"Content-Type": "text/plain"}),
+    "method": ("GET", None, {}),
+    "options": ("OPTIONS", None, {}),
+}
+
+
+@pytest.mark.parametrize("state", ["inactive", "deleted"])
+@pytest.mark.parametrize("name", sorted(REJECTED_LOGOUTS))
+def test_user_checked_before_errors(client, register, db_query, state, name):
+    user = register()
+    if state == "inactive":
+        db_query(f"UPDATE users SET is_active = 0 WHERE id = {user.id}")
+    else:
+        db_query(f"DELETE FROM users WHERE id = {user.id}")
+    method, body, headers = REJECTED_LOGOUTS[name]
+    response = client.request(method, LOGOUT, body, headers=headers, token=user.access)
+    expected = support.USER_INACTIVE if state == "inactive" else support.USER_NOT_FOUND
+    assert_reply(response, 401, expected)
+
+
+@pytest.mark.parametrize("state", ["inactive", "deleted"])
+def test_user_checked_before_token_errors(client, register, db_query, state):
+    user, other = register(), register()
+    spent = support.login(client, user.email, user.password)["refresh"]
+    assert client.request("POST", LOGOUT, {"refresh": spent}, token=user.access).status == 205
+    if state == "inactive":
+        db_query(f"UPDATE users SET is_active = 0 WHERE id = {user.id}")
+    else:
+        db_query(f"DELETE FROM users WHERE id = {user.id}")
+    expected = support.USER_INACTIVE if state == "inactive" else support.USER_NOT_FOUND
+    for refresh in (spent, other.refresh):
+        response = client.request("POST", LOGOUT, {"refresh": refresh}, token=user.access)
+        assert_reply(response, 401, expected)
+
+
 @pytest.mark.parametrize("body", [b"", b"{}", b'{"refresh":null}', b'{"refresh":""}',
                                   b'{"other":"x"}'])
 def test_refresh_required(client, register, body):
