@@ -13,6 +13,7 @@
 #   make db-start   start the private MariaDB of make run alone
 #   make valgrind   the unit tests under valgrind
 #   make bench      the suite against the Django service; writes docs/benchmarks.md
+#   make bench-statements  MariaDB's CPU time per statement of the suite
 #   make clean
 
 PORT ?= 8080
@@ -77,7 +78,7 @@ export SHOPEASE_ADMIN = $(CURDIR)/$(ADMIN)
 export SANITIZE
 
 .PHONY: all deps-build run db-start db-stop check unit http valgrind fuzz \
-	fuzz-build soak bench install uninstall clean
+	fuzz-build soak bench bench-statements install uninstall clean
 
 all: deps-build $(PROGRAMS) $(ADMIN)
 
@@ -158,6 +159,14 @@ bench/hashtime: bench/hashtime.c $(COMMON_LIB) common/*.h
 
 bench: all bench/hashtime
 	@bench/run.sh
+
+# A private MariaDB in a temporary folder, stopped and removed afterwards.
+bench-statements:
+	@dir=$$(mktemp -d /tmp/shopease-statements.XXXXXX) && \
+	tools/db.sh start "$$dir" && \
+	tools/db.sh schema "$$dir" shopease_cost shopease_cost "$$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" && \
+	/usr/bin/python3 bench/statement_cost.py "$$dir/mysqld.sock" "$$dir/mysqld.pid" shopease_cost; \
+	status=$$?; tools/db.sh stop "$$dir"; rm -rf "$$dir"; exit $$status
 
 install: $(PROGRAMS) $(ADMIN)
 	$(INSTALL) -d $(DESTDIR)$(CGIDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR)/errors \

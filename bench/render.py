@@ -123,16 +123,16 @@ def hash_section(runs, extra, cores, connections):
         return [], []
     lines = [
         "Throughput: each endpoint's hash time is one bcrypt_sha256 operation at cost "
-        f"{hashes[0]['cost']} (verify for login, hash for register), measured with "
-        f"`bench/hashtime` on all {cores} cores at once right before the suite's runs "
-        "of that endpoint and right after them (median of 9 on each core, then the "
-        "mean of before and after). The most the cores can serve is cores / hash time.",
+        f"{hashes[0]['cost']} (verify for login, hash for register). `bench/hashtime` "
+        f"measures it on all {cores} cores at once, right before the suite's runs of "
+        "that endpoint and right after them: the median of 9 on each core, then the "
+        "mean of before and after. The most the cores can serve is cores / hash time.",
         "",
         "Time beyond one hash: the hash time drifts by several percent between "
-        "measurements a minute apart here, more than the 2 ms asked of the rest, so "
-        f"that time is measured with a third lighttpd whose programs hash at cost "
-        f"{cheap['cost']}: its p50 at one connection minus one operation at cost "
-        f"{cheap['cost']} ({cheap['verify_ms']:.2f} ms to verify, "
+        "measurements a minute apart here, which is more than the 2 ms allowed for "
+        "the rest. So a third lighttpd, whose programs hash at cost "
+        f"{cheap['cost']}, measures it: its p50 at one connection minus one operation "
+        f"at cost {cheap['cost']} ({cheap['verify_ms']:.2f} ms to verify, "
         f"{cheap['hash_ms']:.2f} ms to hash, median of 101). Everything but the hash "
         "is the same code at either cost.",
         "",
@@ -202,7 +202,7 @@ def cpu_per_request(run, key):
 
 
 def cpu_section(runs, cores, connections):
-    """Where the CPU time of one request goes, and what a tenfold ratio would allow."""
+    """Tabulate where the CPU time of one request goes, and what a tenfold ratio allows."""
     lines = [
         "CPU time per request, from `/proc/PID/stat` before and after each run: the "
         "suite's lighttpd and FastCGI programs, the Django service's gunicorn master and "
@@ -240,9 +240,11 @@ def section(runs, extra):
     settings = extra.get("settings", {})
     connections = settings.get("connections")
     memory = extra.get("memory", {})
+    finished = settings.get(
+        "finished", f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M}")
     lines = [
         RESULTS_BEGIN,
-        f"## Last run: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"## Last run: {finished} UTC",
         "",
         f"- Machine: {info['cores']} cores, {info['cpu']}, {info['memory']} memory, "
         f"Linux {info['kernel']}.",

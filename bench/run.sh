@@ -208,9 +208,9 @@ cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
-# CPU time of a process, of its children that have exited (once it has
-# waited for them: lighttpd ends idle FastCGI processes and starts new ones),
-# and of its children that still run.
+# CPU time of a process, of its children that still run, and of those that
+# have exited and been waited for, so a FastCGI process that ends during a
+# run still counts (the sum over live processes alone fell between runs).
 tree_ticks() {
 	local total pid
 	total=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat")
@@ -353,8 +353,9 @@ printf '{"memory":{"suite_kib":%d,"suite_processes":%d,"django_kib":%d,"django_p
 	"$(pss_kib "${django_procs[@]}")" "${#django_procs[@]}" \
 	"$(pss_kib "$mysqld_pid")" >>"$results"
 
-printf '{"settings":{"duration_s":%d,"connections":%d,"threads":%d,"fcgi_procs":%d,"workers":%d}}\n' \
-	"$duration" "$connections" "$threads" "$fcgi_procs" "$workers" >>"$results"
+printf '{"settings":{"duration_s":%d,"connections":%d,"threads":%d,"fcgi_procs":%d,"workers":%d,"finished":"%s"}}\n' \
+	"$duration" "$connections" "$threads" "$fcgi_procs" "$workers" \
+	"$(date -u '+%Y-%m-%d %H:%M')" >>"$results"
 
 if [ -n "$doc" ]; then
 	"$python" "$bench/render.py" "$results" "$doc"
