@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -430,6 +431,25 @@ serve_catch_term(void)
 		log_warn("sigaction(SIGTERM)");
 }
 
+/*
+ * When the whole request has been read, let FCGX_Finish_r() close the
+ * connection at once. Otherwise libfcgi shuts down its sending side and
+ * waits for the web server to close first, draining what is unread,
+ * because closing a socket with unread data makes the peer see a reset.
+ * That wait costs every request a wakeup of its own.
+ */
+static void
+fcgi_detach_if_read(FCGX_Request *request)
+{
+	int	 pending = 0;
+
+	if (FCGX_HasSeenEOF(request->in) != EOF && FCGX_GetChar(request->in) != EOF)
+		return;
+	if (ioctl(request->ipcFd, FIONREAD, &pending) == -1 || pending != 0)
+		return;
+	FCGX_Detach(request);
+}
+
 static int
 serve_fastcgi(struct server *srv)
 {
@@ -449,6 +469,7 @@ serve_fastcgi(struct server *srv)
 		io.out = request.out;
 		io.params = request.envp;
 		serve_request(srv, &io);
+		fcgi_detach_if_read(&request);
 		FCGX_Finish_r(&request);
 	}
 	FCGX_Free(&request, 1);
