@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: ISC
 # Write the benchmark's lighttpd configuration to standard output.
 #
-#   lighttpd-conf.sh fastcgi|cgi ROOT STATE PORT PROCS
+#   lighttpd-conf.sh fastcgi|cgi ROOT STATE PORT PROCS [READ_PROCS]
 #
 # fastcgi: every endpoint as in tools/lighttpd.conf, with PROCS FastCGI
-# processes each. cgi: every endpoint through mod_cgi, a new process per
-# request. No access log on either: the Django service under gunicorn
-# writes none by default.
+# processes each, except me, the one endpoint that only reads, which gets
+# READ_PROCS (PROCS if not given). cgi: every endpoint through mod_cgi, a
+# new process per request. No access log on either: the Django service
+# under gunicorn writes none by default.
 set -eu
 
-mode=$1 root=$2 state=$3 port=$4 procs=$5
+mode=$1 root=$2 state=$3 port=$4 procs=$5 read_procs=${6:-$5}
 
 cat <<CONF
 server.bind = "127.0.0.1"
@@ -37,6 +38,8 @@ fi
 for pair in register:register login:login token/refresh:token_refresh \
 	logout:logout me:me; do
 	path=${pair%%:*} program=${pair#*:}
+	count=$procs
+	[ "$program" = me ] && count=$read_procs
 	if [ "$mode" = cgi ]; then
 		cat <<CONF
 \$HTTP["url"] =~ "^/api/auth/$path/?\$" {
@@ -53,7 +56,7 @@ CONF
 		"bin-path" => "$root/cgi-bin/$program",
 		"bin-copy-environment" => ("SHOPEASE_CONFIG", "PATH"),
 		"check-local" => "disable",
-		"max-procs" => $procs,
+		"max-procs" => $count,
 	)))
 }
 CONF

@@ -256,7 +256,8 @@ def section(runs, extra):
         f"{platform.python_version()}, {first_line(['cc', '--version'])}.",
         f"- Command: `make bench` (wrk -t{settings.get('threads')} -c{connections} "
         f"-d{settings.get('duration_s')}s per endpoint per side; the suite with "
-        f"{settings.get('fcgi_procs')} FastCGI processes per endpoint, Django with "
+        f"{settings.get('fcgi_procs')} FastCGI processes per endpoint and "
+        f"{settings.get('read_procs', settings.get('fcgi_procs'))} for /me/, Django with "
         f"{settings.get('workers')} gunicorn sync workers).",
         "",
         "### Throughput and latency",

@@ -13,6 +13,7 @@
 #   BENCH_CONNECTIONS  wrk connections (16); BENCH_THREADS wrk threads (2)
 #   BENCH_BCRYPT_COST  bcrypt cost of both sides (10)
 #   BENCH_FCGI_PROCS   FastCGI processes per endpoint of the suite (8)
+#   BENCH_READ_PROCS   FastCGI processes of /me/, which only reads (4)
 #   BENCH_WORKERS      gunicorn sync workers of the Django service (4)
 #   BENCH_ONLY         space-separated endpoints to run (all: login register
 #                      refresh logout me refresh_cgi)
@@ -31,6 +32,7 @@ threads=${BENCH_THREADS:-2}
 cost=${BENCH_BCRYPT_COST:-10}
 cheap_cost=4
 fcgi_procs=${BENCH_FCGI_PROCS:-8}
+read_procs=${BENCH_READ_PROCS:-4}
 workers=${BENCH_WORKERS:-4}
 only=${BENCH_ONLY:-login register refresh logout me refresh_cgi}
 doc=${BENCH_DOC-$root/docs/benchmarks.md}
@@ -151,7 +153,7 @@ SHOPEASE_CONFIG=$work/cheap.conf lighttpd -D -f "$work/cheap/lighttpd.conf" \
 pids+=("$!")
 export SHOPEASE_CONFIG=$work/shopease.conf
 "$bench/lighttpd-conf.sh" fastcgi "$root" "$work/suite" "$suite_port" "$fcgi_procs" \
-	>"$work/suite/lighttpd.conf"
+	"$read_procs" >"$work/suite/lighttpd.conf"
 "$bench/lighttpd-conf.sh" cgi "$root" "$work/cgi" "$cgi_port" 0 >"$work/cgi/lighttpd.conf"
 # mod_cgi passes the programs' standard error on as lighttpd's: keep it in a file.
 lighttpd -D -f "$work/suite/lighttpd.conf" >"$work/suite/stderr.log" 2>&1 &
@@ -353,8 +355,8 @@ printf '{"memory":{"suite_kib":%d,"suite_processes":%d,"django_kib":%d,"django_p
 	"$(pss_kib "${django_procs[@]}")" "${#django_procs[@]}" \
 	"$(pss_kib "$mysqld_pid")" >>"$results"
 
-printf '{"settings":{"duration_s":%d,"connections":%d,"threads":%d,"fcgi_procs":%d,"workers":%d,"finished":"%s"}}\n' \
-	"$duration" "$connections" "$threads" "$fcgi_procs" "$workers" \
+printf '{"settings":{"duration_s":%d,"connections":%d,"threads":%d,"fcgi_procs":%d,"read_procs":%d,"workers":%d,"finished":"%s"}}\n' \
+	"$duration" "$connections" "$threads" "$fcgi_procs" "$read_procs" "$workers" \
 	"$(date -u '+%Y-%m-%d %H:%M')" >>"$results"
 
 if [ -n "$doc" ]; then
