@@ -13,7 +13,7 @@
 #   BENCH_CONNECTIONS  wrk connections (16); BENCH_THREADS wrk threads (2)
 #   BENCH_BCRYPT_COST  bcrypt cost of both sides (10)
 #   BENCH_FCGI_PROCS   FastCGI processes per endpoint of the suite (8)
-#   BENCH_READ_PROCS   FastCGI processes of /me/, which only reads (4)
+#   BENCH_READ_PROCS   FastCGI processes of /me/, which only reads (3)
 #   BENCH_WORKERS      gunicorn sync workers of the Django service (4)
 #   BENCH_ONLY         space-separated endpoints to run (all: login register
 #                      refresh logout me refresh_cgi)
@@ -32,7 +32,7 @@ threads=${BENCH_THREADS:-2}
 cost=${BENCH_BCRYPT_COST:-10}
 cheap_cost=4
 fcgi_procs=${BENCH_FCGI_PROCS:-8}
-read_procs=${BENCH_READ_PROCS:-4}
+read_procs=${BENCH_READ_PROCS:-3}
 workers=${BENCH_WORKERS:-4}
 only=${BENCH_ONLY:-login register refresh logout me refresh_cgi}
 doc=${BENCH_DOC-$root/docs/benchmarks.md}
