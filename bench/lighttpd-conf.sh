@@ -6,9 +6,12 @@
 #
 # fastcgi: every endpoint as in tools/lighttpd.conf, with PROCS FastCGI
 # processes each, except me, the one endpoint that only reads, which gets
-# READ_PROCS (PROCS if not given). cgi: every endpoint through mod_cgi, a
-# new process per request. No access log on either: the Django service
-# under gunicorn writes none by default.
+# READ_PROCS (PROCS if not given). lighttpd ends FastCGI processes that
+# stay idle longer than idle-timeout (with its default, a run ended with 24
+# of its 35), so an hour keeps every one and memory is measured at these
+# counts.
+# cgi: every endpoint through mod_cgi, a new process per request. No access
+# log on either: the Django service under gunicorn writes none by default.
 set -eu
 
 mode=$1 root=$2 state=$3 port=$4 procs=$5 read_procs=${6:-$5}
@@ -57,6 +60,7 @@ CONF
 		"bin-copy-environment" => ("SHOPEASE_CONFIG", "PATH"),
 		"check-local" => "disable",
 		"max-procs" => $count,
+		"idle-timeout" => 3600,
 	)))
 }
 CONF

@@ -229,7 +229,9 @@ serve_handle(struct server *srv, struct http_request *req,
 /*
  * Unless the handler's write checked the user, look it up now. If the
  * lookup fails, its 401 (or 503) replaces the reply, because
- * authentication comes before everything else.
+ * authentication comes before everything else. After a 5xx the database
+ * or the program has already failed this request, so it is not asked
+ * again.
  */
 static void
 serve_check_user_late(struct server *srv, const struct http_request *req,
@@ -239,7 +241,7 @@ serve_check_user_late(struct server *srv, const struct http_request *req,
 	struct db_user		 user;
 	int			 rc;
 
-	if (srv->user_checked)
+	if (srv->user_checked || reply->status >= 500)
 		return;
 	memset(&late, 0, sizeof(late));
 	rc = auth_user(srv, req, claims, &user, &late);
