@@ -21,11 +21,11 @@ GRANT SELECT ON schema_version TO 'shopease_login'@'localhost';
 GRANT SELECT, UPDATE (last_login, password) ON users TO 'shopease_login'@'localhost';
 GRANT INSERT ON outstanding_tokens TO 'shopease_login'@'localhost';
 
--- token_refresh: look the user up; blacklist the presented token and record
--- the new one, through rotate_refresh_token, which runs with these rights;
--- after a lost connection, read the new token's outstanding row; on reuse,
--- read the blacklist entry and blacklist every outstanding token of the
--- user (INSERT IGNORE ... SELECT).
+-- token_refresh: look the user up, and blacklist the presented token and
+-- record the new one through rotate_refresh_token, which runs with these
+-- rights. After a lost connection it reads the new token's outstanding row.
+-- On reuse it reads the blacklist entry and blacklists every outstanding
+-- token of the user (INSERT IGNORE ... SELECT).
 GRANT SELECT ON schema_version TO 'shopease_token_refresh'@'localhost';
 GRANT EXECUTE ON PROCEDURE rotate_refresh_token TO 'shopease_token_refresh'@'localhost';
 GRANT SELECT ON users TO 'shopease_token_refresh'@'localhost';

@@ -59,8 +59,8 @@ CREATE TABLE IF NOT EXISTS blacklisted_tokens (
 -- A refresh with rotation in one round trip: blacklist the presented token
 -- if its user exists and is active, record the new token as outstanding,
 -- and commit. The unique jti of blacklisted_tokens makes a second rotation
--- of one token fail with a duplicate key (1062); a missing or inactive user
--- is SQLSTATE 45000 (1644); in either case nothing changes. It runs with
+-- of one token fail with a duplicate key (1062). A missing or inactive user
+-- is SQLSTATE 45000 (1644). In either case nothing changes. It runs with
 -- the caller's privileges, so the caller needs the grants of the two
 -- INSERTs as well as EXECUTE.
 DELIMITER //

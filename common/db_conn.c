@@ -275,7 +275,7 @@ db_query(struct db *db, const char *sql)
 	return db_lost(code) ? DB_LOST : DB_ERROR;
 }
 
-/* The second attempt of a write whose first one was lost. */
+/* Send a write again on a new connection after its first attempt was lost. */
 static int
 db_write_again(struct db *db, db_work_fn work, db_work_fn applied, void *arg)
 {

@@ -1,7 +1,7 @@
 """Writes whose connection is lost: a refresh and a logout are each one statement, and
 when the connection to MariaDB breaks during it, the program cannot know whether it
 was applied. It sends the statement again on a new connection, and if that one finds
-the first attempt's row, it answers as if nothing had broken.
+the first attempt's row, it replies as if nothing had broken.
 
 A proxy between the programs and MariaDB's socket breaks the connection on cue: either
 before the write reaches the server (not applied), or after the server has run it and
@@ -26,7 +26,7 @@ APPLY_WAIT = 0.5
 
 class BreakingProxy:
     """Forward connections from a Unix socket to MariaDB's, and break the first
-    connection that executes a statement whose text holds `marker`, once.
+    connection that executes a statement whose text contains `marker`, once.
 
     mode "before": close the connection instead of passing the execution on.
     mode "after": pass it on, let the server run it, drop its reply and close.
@@ -113,16 +113,16 @@ class BreakingProxy:
 @pytest.fixture
 def proxied_server(start_server, database, base_dir):
     """Start a web server whose programs reach MariaDB through a BreakingProxy."""
-    made = []
+    proxies = []
 
     def start(name: str, marker: bytes, mode: str):
         path = base_dir / f"{name}.sock"
         proxy = BreakingProxy(path, database.socket, marker, mode)
-        made.append(proxy)
+        proxies.append(proxy)
         return start_server(name, db_socket=str(path)), proxy
 
     yield start
-    for proxy in made:
+    for proxy in proxies:
         proxy.close()
 
 

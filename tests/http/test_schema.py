@@ -34,7 +34,7 @@ def test_schema_upgrades_version_1(database, db_query):
         routines = db_query("SELECT ROUTINE_NAME FROM information_schema.ROUTINES "
                             f"WHERE ROUTINE_SCHEMA = '{UPGRADE_DB}'")
         assert routines == [("rotate_refresh_token",)], f"procedures: {routines}"
-        kept = db_query(f"SELECT email FROM {UPGRADE_DB}.users")
-        assert kept == [("kept@example.com",)], f"users after the upgrade: {kept}"
+        emails = db_query(f"SELECT email FROM {UPGRADE_DB}.users")
+        assert emails == [("kept@example.com",)], f"users after the upgrade: {emails}"
     finally:
         db_query(f"DROP DATABASE IF EXISTS {UPGRADE_DB}")
