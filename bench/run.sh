@@ -212,7 +212,7 @@ cpu_ticks() {
 
 # CPU time of a process, of its children that still run, and of those that
 # have exited and been waited for. A FastCGI process that ends during a run
-# still counts; the sum over live processes alone fell between runs.
+# still counts, where a sum over live processes alone fell between runs.
 tree_ticks() {
 	local total pid
 	total=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat")

@@ -244,22 +244,34 @@ db_affected(struct db *db, enum db_stmt id)
 	return (unsigned long long)mysql_stmt_affected_rows(db->stmt[id]);
 }
 
+/*
+ * Connect if needed and run work with autocommit on: a read must not open a
+ * transaction and keep it, and a single write then commits itself.
+ */
+static int
+db_run_autocommit(struct db *db, db_work_fn work, void *arg)
+{
+	int	 rc;
+
+	if ((rc = db_connect(db)) != DB_OK)
+		return rc;
+	if ((rc = db_set_autocommit(db, 1)) == DB_OK)
+		rc = work(db, arg);
+	db->last_was_transaction = 0;
+	if (rc == DB_LOST)
+		db_disconnect(db);
+	return rc;
+}
+
 enum db_result
 db_read(struct db *db, db_work_fn work, void *arg)
 {
-	int	 attempt, rc;
+	int	 rc;
 
-	for (attempt = 0; attempt < 2; attempt++) {
-		if ((rc = db_connect(db)) != DB_OK)
-			return (enum db_result)rc;
-		/* With autocommit off a read would open a transaction and keep it. */
-		if ((rc = db_set_autocommit(db, 1)) == DB_OK)
-			rc = work(db, arg);
-		db->last_was_transaction = 0;
-		if (rc != DB_LOST)
-			return (enum db_result)rc;
-		db_disconnect(db);
-	}
+	if ((rc = db_run_autocommit(db, work, arg)) != DB_LOST)
+		return (enum db_result)rc;
+	if ((rc = db_run_autocommit(db, work, arg)) != DB_LOST)
+		return (enum db_result)rc;
 	return DB_UNAVAILABLE;
 }
 
@@ -275,51 +287,30 @@ db_query(struct db *db, const char *sql)
 	return db_lost(code) ? DB_LOST : DB_ERROR;
 }
 
-/* Send a write again on a new connection after its first attempt was lost. */
-static int
-db_write_again(struct db *db, db_work_fn work, db_work_fn applied, void *arg)
-{
-	int	 rc;
-
-	if ((rc = db_connect(db)) != DB_OK)
-		return rc;
-	if ((rc = db_set_autocommit(db, 1)) == DB_OK)
-		rc = work(db, arg);
-	if (rc == DB_CONFLICT) {
-		rc = applied(db, arg);
-		if (rc == DB_OK)
-			log_warnx("db: a write lost with its connection had been "
-			    "applied; its second attempt conflicts with it");
-		else if (rc == DB_NOT_FOUND)
-			rc = DB_CONFLICT;
-	}
-	if (rc == DB_LOST) {
-		log_warnx("db: connection lost again during a single-statement write");
-		db_disconnect(db);
-		return DB_UNAVAILABLE;
-	}
-	return rc;
-}
-
 enum db_result
 db_write(struct db *db, db_work_fn work, db_work_fn applied, void *arg)
 {
 	int	 rc;
 
-	if ((rc = db_connect(db)) != DB_OK)
+	if ((rc = db_run_autocommit(db, work, arg)) != DB_LOST)
 		return (enum db_result)rc;
-	if ((rc = db_set_autocommit(db, 1)) == DB_OK)
-		rc = work(db, arg);
-	db->last_was_transaction = 0;
-	if (rc != DB_LOST)
-		return (enum db_result)rc;
-	db_disconnect(db);
-	if (applied == NULL) {
-		log_warnx("db: connection lost during a single-statement write: "
-		    "outcome unknown");
+	log_warnx("db: connection lost during a single-statement write: "
+	    "sending it again on a new connection");
+	rc = db_run_autocommit(db, work, arg);
+	if (rc == DB_CONFLICT) {
+		rc = applied(db, arg);
+		if (rc == DB_OK)
+			log_warnx("db: the lost attempt of a write had been applied");
+		else if (rc == DB_NOT_FOUND)
+			rc = DB_CONFLICT;
+		else if (rc == DB_LOST)
+			db_disconnect(db);
+	}
+	if (rc == DB_LOST) {
+		log_warnx("db: connection lost again during a single-statement write");
 		return DB_UNAVAILABLE;
 	}
-	return (enum db_result)db_write_again(db, work, applied, arg);
+	return (enum db_result)rc;
 }
 
 /*

@@ -76,8 +76,7 @@ enum db_result	db_read(struct db *db, db_work_fn work, void *arg);
  * connection lost during it leaves the outcome unknown, so the statement is
  * sent once more on a new connection. If that one is DB_CONFLICT, the
  * conflicting row may be the first attempt's own: applied() reads it and
- * returns DB_OK if it is, DB_NOT_FOUND if not. With applied NULL, a lost
- * connection is DB_UNAVAILABLE and nothing is sent again.
+ * returns DB_OK if it is, DB_NOT_FOUND if not.
  */
 enum db_result	db_write(struct db *db, db_work_fn work, db_work_fn applied,
 		    void *arg);

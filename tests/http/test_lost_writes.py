@@ -102,8 +102,8 @@ class BreakingProxy:
     def _break(self, packet: bytes, client: socket.socket, server: socket.socket) -> None:
         self.broken.set()
         if self.mode == "after":
-            # The downstream thread still forwards; stop it seeing the reply by
-            # closing the client's end first, then let the server run the statement.
+            # The downstream thread still forwards replies, so the client's end is
+            # closed first and the reply never reaches it. Then the server runs it.
             client.shutdown(socket.SHUT_RDWR)
             server.sendall(packet)
             time.sleep(APPLY_WAIT)
